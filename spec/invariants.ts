@@ -178,12 +178,12 @@ export class ProtocolMonitor {
             break;
           }
         }
+        // Every completion resets the failure counter (Flink's handleCheckpointSuccess).
+        this.lastSuccess = Math.max(this.lastSuccess, o.checkpointId);
         if (!isSavepoint(o.snapshot)) {
           this.completedIds.push(o.checkpointId);
-          this.lastSuccess = Math.max(this.lastSuccess, o.checkpointId);
           this.reachedSet.add('checkpoint-completes');
         } else {
-          if (o.snapshot === 'sync-savepoint') this.lastSuccess = Math.max(this.lastSuccess, o.checkpointId);
           this.reachedSet.add('savepoint-completes');
         }
         break;

@@ -3,6 +3,7 @@
  * vertices feed which (to compute who is triggered once upstream tasks finished).
  * @packageDocumentation
  */
+import { ConfigError } from './errors.js';
 import type { TaskId } from './ids.js';
 
 /** How an upstream vertex's tasks feed a downstream vertex's tasks. */
@@ -83,4 +84,29 @@ function pointwiseConnected(pu: number, pd: number, u: number, d: number): boole
   if (pu === pd) return u === d;
   if (pu > pd) return Math.floor((u * pd) / pu) === d;
   return Math.floor((d * pu) / pd) === u;
+}
+
+/**
+ * Checks a topology: a job id, unique vertex ids, positive integer parallelism, and inputs that
+ * name earlier vertices (so the graph is acyclic and listed upstream first).
+ * @param topology - the job.
+ * @throws {@link ConfigError} naming the offending field.
+ */
+export function validateTopology(topology: JobTopology): void {
+  if (topology === null || typeof topology !== 'object') throw new ConfigError('topology', 'must be an object');
+  if (typeof topology.jobId !== 'string' || topology.jobId === '') throw new ConfigError('topology.jobId', 'must be a non-empty string');
+  if (!Array.isArray(topology.vertices) || topology.vertices.length === 0) throw new ConfigError('topology.vertices', 'must be a non-empty array');
+  const seen = new Set<string>();
+  topology.vertices.forEach((v, i) => {
+    const at = `topology.vertices[${i}]`;
+    if (typeof v.id !== 'string' || v.id === '' || v.id.includes('#')) throw new ConfigError(`${at}.id`, 'must be a non-empty string without "#"');
+    if (seen.has(v.id)) throw new ConfigError(`${at}.id`, `duplicate vertex "${v.id}"`);
+    if (!Number.isSafeInteger(v.parallelism) || v.parallelism < 1) throw new ConfigError(`${at}.parallelism`, 'must be a positive integer');
+    if (!Array.isArray(v.inputs)) throw new ConfigError(`${at}.inputs`, 'must be an array');
+    v.inputs.forEach((input: VertexInput, j: number) => {
+      if (!seen.has(input.from)) throw new ConfigError(`${at}.inputs[${j}].from`, `must name an earlier vertex, got "${input.from}"`);
+      if (input.pattern !== 'all-to-all' && input.pattern !== 'pointwise') throw new ConfigError(`${at}.inputs[${j}].pattern`, "must be 'all-to-all' or 'pointwise'");
+    });
+    seen.add(v.id);
+  });
 }

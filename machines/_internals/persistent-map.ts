@@ -9,9 +9,27 @@
  * @packageDocumentation
  */
 
+/** A change log: keys, whether each was present, and its value, before the change (in order). */
+interface Changes<K, V> {
+  keys: K[];
+  hads: boolean[];
+  values: (V | undefined)[];
+}
+
 type Node<K, V> =
   | { root: true; map: Map<K, V> }
-  | { root: false; key: K; had: boolean; value: V | undefined; next: PersistentMap<K, V> };
+  | { root: false; key: K; had: boolean; value: V | undefined; next: PersistentMap<K, V> }
+  | { root: false; key?: undefined; changes: Changes<K, V>; next: PersistentMap<K, V> };
+
+/** The mutable view {@link PersistentMap.withMutations} hands out. */
+export interface MapMutator<K, V> {
+  /** Whether `key` is present (including changes made in this batch). */
+  has(key: K): boolean;
+  /** The value for `key` (including changes made in this batch). */
+  get(key: K): V | undefined;
+  /** Maps `key` to `value`. */
+  set(key: K, value: V): void;
+}
 
 /**
  * An immutable map value. `set` and `delete` return a new version and leave this one unchanged.
@@ -55,12 +73,27 @@ export class PersistentMap<K, V> {
     const map = v.node.map;
     for (let i = path.length - 1; i >= 0; i--) {
       const p = path[i] as PersistentMap<K, V>;
-      const d = p.node as Extract<Node<K, V>, { root: false }>;
-      const curHad = map.has(d.key);
-      const curValue = map.get(d.key);
-      if (d.had) map.set(d.key, d.value as V);
-      else map.delete(d.key);
-      d.next.node = { root: false, key: d.key, had: curHad, value: curValue, next: p };
+      const d = p.node as Exclude<Node<K, V>, { root: true }>;
+      if ('changes' in d) {
+        // Undo the batch in reverse order, recording the redo log for the newer version.
+        const c = d.changes;
+        const redo: Changes<K, V> = { keys: [], hads: [], values: [] };
+        for (let j = c.keys.length - 1; j >= 0; j--) {
+          const key = c.keys[j] as K;
+          redo.keys.push(key);
+          redo.hads.push(map.has(key));
+          redo.values.push(map.get(key));
+          if (c.hads[j]) map.set(key, c.values[j] as V);
+          else map.delete(key);
+        }
+        d.next.node = { root: false, changes: redo, next: p };
+      } else {
+        const curHad = map.has(d.key);
+        const curValue = map.get(d.key);
+        if (d.had) map.set(d.key, d.value as V);
+        else map.delete(d.key);
+        d.next.node = { root: false, key: d.key, had: curHad, value: curValue, next: p };
+      }
       p.node = { root: true, map };
     }
     return map;
@@ -109,6 +142,35 @@ export class PersistentMap<K, V> {
     map.delete(key);
     const next = new PersistentMap<K, V>(this.node, this.size - 1);
     this.node = { root: false, key, had: true, value: old, next };
+    return next;
+  }
+
+  /**
+   * Applies many changes at the cost of one new version (O(1) per change, one allocation per
+   * batch). Returns this version when nothing changed.
+   * @param fn - makes the changes through the mutator; must not touch other versions of this map.
+   */
+  withMutations(fn: (m: MapMutator<K, V>) => void): PersistentMap<K, V> {
+    const map = this.reroot();
+    const log: Changes<K, V> = { keys: [], hads: [], values: [] };
+    let size = this.size;
+    fn({
+      has: (key) => map.has(key),
+      get: (key) => map.get(key),
+      set: (key, value) => {
+        const had = map.has(key);
+        const old = map.get(key);
+        if (had && Object.is(old, value)) return;
+        log.keys.push(key);
+        log.hads.push(had);
+        log.values.push(old);
+        map.set(key, value);
+        if (!had) size++;
+      },
+    });
+    if (log.keys.length === 0) return this;
+    const next = new PersistentMap<K, V>(this.node, size);
+    this.node = { root: false, changes: log, next };
     return next;
   }
 
