@@ -9,8 +9,12 @@
  * @packageDocumentation
  */
 
-/** A change log: keys, whether each was present, and its value, before the change (in order). */
+/**
+ * A change log, read as "this version is `next` with these entries": keys that are absent here
+ * (`absent`), then keys with whether each was present and its value here, in change order.
+ */
 interface Changes<K, V> {
+  absent: K[];
   keys: K[];
   hads: boolean[];
   values: (V | undefined)[];
@@ -29,6 +33,8 @@ export interface MapMutator<K, V> {
   get(key: K): V | undefined;
   /** Maps `key` to `value`. */
   set(key: K, value: V): void;
+  /** Maps `key`, which the caller knows is absent, to `value` (cheaper than `set`). */
+  insert(key: K, value: V): void;
 }
 
 /**
@@ -77,7 +83,7 @@ export class PersistentMap<K, V> {
       if ('changes' in d) {
         // Undo the batch in reverse order, recording the redo log for the newer version.
         const c = d.changes;
-        const redo: Changes<K, V> = { keys: [], hads: [], values: [] };
+        const redo: Changes<K, V> = { absent: [], keys: [], hads: [], values: [] };
         for (let j = c.keys.length - 1; j >= 0; j--) {
           const key = c.keys[j] as K;
           redo.keys.push(key);
@@ -85,6 +91,12 @@ export class PersistentMap<K, V> {
           redo.values.push(map.get(key));
           if (c.hads[j]) map.set(key, c.values[j] as V);
           else map.delete(key);
+        }
+        for (const key of c.absent) {
+          redo.keys.push(key);
+          redo.hads.push(true);
+          redo.values.push(map.get(key));
+          map.delete(key);
         }
         d.next.node = { root: false, changes: redo, next: p };
       } else {
@@ -152,7 +164,7 @@ export class PersistentMap<K, V> {
    */
   withMutations(fn: (m: MapMutator<K, V>) => void): PersistentMap<K, V> {
     const map = this.reroot();
-    const log: Changes<K, V> = { keys: [], hads: [], values: [] };
+    const log: Changes<K, V> = { absent: [], keys: [], hads: [], values: [] };
     let size = this.size;
     fn({
       has: (key) => map.has(key),
@@ -167,8 +179,13 @@ export class PersistentMap<K, V> {
         map.set(key, value);
         if (!had) size++;
       },
+      insert: (key, value) => {
+        log.absent.push(key);
+        map.set(key, value);
+        size++;
+      },
     });
-    if (log.keys.length === 0) return this;
+    if (log.keys.length === 0 && log.absent.length === 0) return this;
     const next = new PersistentMap<K, V>(this.node, size);
     this.node = { root: false, changes: log, next };
     return next;
@@ -180,6 +197,14 @@ export class PersistentMap<K, V> {
    */
   forEach(fn: (value: V, key: K) => void): void {
     this.reroot().forEach((value, key) => fn(value, key));
+  }
+
+  /**
+   * This version's contents as a read-only `Map`, without copying. Valid only until any version
+   * of this map is read or changed again: use it for one loop, never keep it.
+   */
+  view(): ReadonlyMap<K, V> {
+    return this.reroot();
   }
 
   /** The entries as a new array (a copy: O(size)). */

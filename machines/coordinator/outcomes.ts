@@ -123,7 +123,7 @@ export function toCompleted(ctx: CoordinatorContext, pc: PendingCheckpoint): Com
     timestamp: pc.timestamp,
     completedAt: ctx.now,
     discardOnSubsume: !isSavepoint(pc.request.snapshot),
-    taskStates: pc.acks.toJSON(),
+    taskStates: pc.acks,
     hookStates: pc.hookStates,
   };
 }
@@ -144,7 +144,7 @@ export function startFinalizing(ctx: CoordinatorContext, pc: PendingCheckpoint, 
     out.push({ kind: 'storeCheckpoint', checkpoint, subsumed: subsumed.map((c) => c.checkpointId) });
   }
   const pending = new Map(ctx.pending);
-  pending.set(pc.checkpointId, { ...pc, stage: 'finalizing' });
+  pending.set(pc.checkpointId, { ...pc, stage: 'finalizing', completed: checkpoint });
   return { ...ctx, pending };
 }
 
@@ -160,7 +160,7 @@ export function startFinalizing(ctx: CoordinatorContext, pc: PendingCheckpoint, 
 export function complete(ctx: CoordinatorContext, pc: PendingCheckpoint, notify: boolean, out: Out): CoordinatorContext {
   const id = pc.checkpointId;
   const snapshot = pc.request.snapshot;
-  const checkpoint = toCompleted(ctx, pc);
+  const checkpoint = pc.completed ?? toCompleted(ctx, pc);
   let completed = ctx.completed;
   let lastSubsumed = -1;
   if (!isSavepoint(snapshot)) {

@@ -32,18 +32,34 @@ export type PlanResult = { readonly ok: true; readonly plan: CheckpointPlan } | 
 const NOT_RUNNING = { ok: false, reason: 'NOT_ALL_REQUIRED_TASKS_RUNNING' } as const;
 
 /**
+ * Plans are a pure function of (topology, tasks, configuration) and task maps are immutable
+ * values, so a plan is computed once per version of the task map: in steady state every trigger
+ * reuses it (O(1)); any task state change makes a new version and a new plan.
+ */
+const planMemo = new WeakMap<PersistentMap<TaskId, TaskRecord>, { prepared: PreparedTopology; config: CheckpointingConfig; result: PlanResult }>();
+
+/**
  * Computes the plan of a checkpoint.
  * @param prepared - the indexed topology.
  * @param tasks - every task's attempt and state.
  * @param config - the configuration (for checkpoints after tasks finish).
  */
 export function calculatePlan(prepared: PreparedTopology, tasks: PersistentMap<TaskId, TaskRecord>, config: CheckpointingConfig): PlanResult {
+  const memo = planMemo.get(tasks);
+  if (memo && memo.prepared === prepared && memo.config === config) return memo.result;
+  const result = computePlan(prepared, tasks, config);
+  planMemo.set(tasks, { prepared, config, result });
+  return result;
+}
+
+function computePlan(prepared: PreparedTopology, tasks: PersistentMap<TaskId, TaskRecord>, config: CheckpointingConfig): PlanResult {
   const { topology, taskIds, position } = prepared;
   const vertices = topology.vertices;
   const runningPerVertex = new Array<number>(vertices.length).fill(0);
+  const records = tasks.view();
   let anyFinished = false;
   for (const id of taskIds) {
-    const t = tasks.get(id);
+    const t = records.get(id);
     if (!t || t.attempt < 0 || t.state === 'failed' || t.state === 'canceled' || t.state === 'created') return NOT_RUNNING;
     if (t.state === 'finished') anyFinished = true;
     else runningPerVertex[(position.get(id) as { vertex: number }).vertex]!++;
@@ -55,7 +71,7 @@ export function calculatePlan(prepared: PreparedTopology, tasks: PersistentMap<T
   const waitFor = new Map<TaskId, Attempt>();
   const finished: TaskId[] = [];
   for (const id of taskIds) {
-    const t = tasks.get(id) as TaskRecord;
+    const t = records.get(id) as TaskRecord;
     if (t.state === 'finished') {
       finished.push(id);
       continue;

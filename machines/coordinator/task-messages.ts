@@ -48,9 +48,9 @@ function reject(out: Out, rejection: Rejection): void {
  * planned attempt, `duplicate` when that attempt already acknowledged, otherwise rejected (its
  * state is discarded: the checkpoint will never reference it).
  */
-function admit(pc: PendingCheckpoint, ack: AcknowledgeCheckpoint, acked: (taskId: TaskId) => boolean, out: Out): 'ok' | 'duplicate' | 'rejected' {
+function admit(pc: PendingCheckpoint, ack: AcknowledgeCheckpoint, acked: { has(taskId: TaskId): boolean }, out: Out): 'ok' | 'duplicate' | 'rejected' {
   const planned = pc.plan.waitFor.get(ack.taskId);
-  if (planned === ack.attempt) return acked(ack.taskId) ? 'duplicate' : 'ok';
+  if (planned === ack.attempt) return acked.has(ack.taskId) ? 'duplicate' : 'ok';
   if (ack.state) out.push({ kind: 'discardState', checkpointId: ack.checkpointId, handles: [ack.state] });
   reject(
     out,
@@ -103,7 +103,7 @@ export function acknowledge(ctx: CoordinatorContext, ack: AcknowledgeCheckpoint,
   }
   const pc = ctx.pending.get(ack.checkpointId);
   if (!pc) return acknowledgeGone(ctx, ack, out);
-  switch (admit(pc, ack, (t) => pc.acks.has(t), out)) {
+  switch (admit(pc, ack, pc.acks, out)) {
     case 'rejected':
       return ctx;
     case 'duplicate':
@@ -155,10 +155,10 @@ export function acknowledgeBatch(ctx: CoordinatorContext, acks: readonly Acknowl
           reject(out, bad);
           continue;
         }
-        const verdict = admit(pc, ack, (t) => m.has(t), out);
+        const verdict = admit(pc, ack, m, out);
         if (verdict === 'duplicate') duplicates++;
         if (verdict !== 'ok') continue;
-        m.set(ack.taskId, ack.state);
+        m.insert(ack.taskId, ack.state);
         added++;
         bytes += ack.metrics.bytesPersisted;
       }

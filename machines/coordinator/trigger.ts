@@ -146,6 +146,7 @@ export function createPending(ctx: CoordinatorContext, checkpointId: CheckpointI
     pendingHooks: hooks,
     hookStates: {},
     stage: hooks.length > 0 ? 'hooks' : 'triggered',
+    completed: null,
     bytesPersisted: 0,
   };
   const pending = new Map(ctx.pending);

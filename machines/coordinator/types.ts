@@ -26,14 +26,26 @@ export interface CompletedCheckpoint {
   readonly snapshot: SnapshotKind;
   /** When it was triggered. */
   readonly timestamp: number;
-  /** When it completed. */
+  /** When it was fully acknowledged (its store write started). */
   readonly completedAt: number;
   /** Whether its state is discarded when a newer checkpoint subsumes it. */
   readonly discardOnSubsume: boolean;
-  /** The state handle of every task of its plan (null for a stateless task), sorted by task id. */
-  readonly taskStates: readonly (readonly [TaskId, StateHandle | null])[];
+  /** The state handle of every task of its plan (null for a stateless task); `toJSON` lists them sorted. */
+  readonly taskStates: TaskStates;
   /** The state each hook returned, by hook name. */
   readonly hookStates: Readonly<Record<string, StateHandle | null>>;
+}
+
+/** Read-only access to the task states of a checkpoint (a persistent map version; never changes). */
+export interface TaskStates {
+  /** Number of tasks. */
+  readonly size: number;
+  /** The state of one task (undefined when the task is not part of the checkpoint). */
+  get(taskId: TaskId): StateHandle | null | undefined;
+  /** Calls `fn` per task. */
+  forEach(fn: (state: StateHandle | null, taskId: TaskId) => void): void;
+  /** Entries sorted by task id. */
+  toJSON(): Array<[TaskId, StateHandle | null]>;
 }
 
 /** What the coordinator knows of one task: its current attempt and that attempt's state. */
@@ -99,6 +111,8 @@ export interface PendingCheckpoint {
   readonly hookStates: Readonly<Record<string, StateHandle | null>>;
   /** Where it is. */
   readonly stage: PendingStage;
+  /** Once finalizing: the completed checkpoint being stored. */
+  readonly completed: CompletedCheckpoint | null;
   /** Sum of the bytes the tasks persisted. */
   readonly bytesPersisted: number;
 }

@@ -18,7 +18,7 @@ import type {
   TaskId,
   TaskToCoordinatorMessage,
 } from '../../spec/index.js';
-import { ConfigError, EMPTY_METRICS, resolveConfig, TASK_TO_COORDINATOR_TYPES, validateControlMessage, validateTopology } from '../../spec/index.js';
+import { checkControlMessage, ConfigError, EMPTY_METRICS, resolveConfig, TASK_TO_COORDINATOR_TYPES, validateControlMessage, validateTopology } from '../../spec/index.js';
 import { coordinatorMachine, observationsOf } from '../../machines/coordinator/index.js';
 import type { CompletedCheckpoint, CoordinatorCommand, CoordinatorEvent, CoordinatorStats, CoordinatorTimer, PendingStage, TaskRecord } from '../../machines/coordinator/index.js';
 import type { Clock, Timers } from '../time.js';
@@ -371,12 +371,13 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
       const valid: AcknowledgeCheckpoint[] = [];
       const rejections: Rejection[] = [];
       for (const a of acks) {
-        const v = validateControlMessage(a);
-        if (!v.ok) rejections.push(v.rejection);
-        else if (v.value.type !== 'acknowledgeCheckpoint') rejections.push({ code: 'malformed', path: '$.type', message: 'a batch holds acknowledgeCheckpoint messages only' });
+        const bad = checkControlMessage(a);
+        if (bad) rejections.push(bad);
+        else if ((a as { type: string }).type !== 'acknowledgeCheckpoint') rejections.push({ code: 'malformed', path: '$.type', message: 'a batch holds acknowledgeCheckpoint messages only' });
         else {
-          valid.push(v.value);
-          if (observationListeners.size > 0) observe({ kind: 'ackDelivered', checkpointId: v.value.checkpointId, taskId: v.value.taskId, attempt: v.value.attempt });
+          const ack = a as AcknowledgeCheckpoint;
+          valid.push(ack);
+          if (observationListeners.size > 0) observe({ kind: 'ackDelivered', checkpointId: ack.checkpointId, taskId: ack.taskId, attempt: ack.attempt });
         }
       }
       if (valid.length > 0) rejections.push(...send({ type: 'acknowledgeBatch', acks: valid }));
