@@ -60,7 +60,10 @@ export class ManualTime implements Clock, Timers {
   private seq = 0;
   private readonly armed = new Map<string, { at: number; seq: number; fire: () => void }>();
 
-  /** @param start - the initial time in milliseconds. */
+  /**
+   * Starts the clock.
+   * @param start - the initial time in milliseconds.
+   */
   constructor(start = 0) {
     this.current = start;
   }

@@ -12,6 +12,7 @@ export class ConfigError extends Error {
   readonly option: string;
 
   /**
+   * Creates the error.
    * @param option - the offending option.
    * @param message - what is wrong with it.
    */
@@ -50,7 +51,10 @@ export class RejectedInputError extends Error {
   /** The rejection. */
   readonly rejection: Rejection;
 
-  /** @param rejection - the rejection to carry. */
+  /**
+   * Wraps a rejection.
+   * @param rejection - the rejection to carry.
+   */
   constructor(rejection: Rejection) {
     super(`rejected (${rejection.code}) at ${rejection.path}: ${rejection.message}`);
     this.name = 'RejectedInputError';

@@ -25,6 +25,7 @@ import type { TaskExecutionState } from './task-state.js';
  * @idempotencyKey jobId taskId attempt checkpointId
  */
 export interface TriggerCheckpoint {
+  /** The discriminant: `triggerCheckpoint`. */
   readonly type: 'triggerCheckpoint';
   /** The job. */
   readonly jobId: JobId;
@@ -50,6 +51,7 @@ export interface TriggerCheckpoint {
  * @idempotencyKey jobId taskId attempt checkpointId
  */
 export interface NotifyCheckpointComplete {
+  /** The discriminant: `notifyCheckpointComplete`. */
   readonly type: 'notifyCheckpointComplete';
   /** The job. */
   readonly jobId: JobId;
@@ -74,6 +76,7 @@ export interface NotifyCheckpointComplete {
  * @idempotencyKey jobId taskId attempt checkpointId
  */
 export interface NotifyCheckpointAborted {
+  /** The discriminant: `notifyCheckpointAborted`. */
   readonly type: 'notifyCheckpointAborted';
   /** The job. */
   readonly jobId: JobId;
@@ -97,6 +100,7 @@ export interface NotifyCheckpointAborted {
  * @idempotencyKey jobId taskId attempt checkpointId
  */
 export interface AcknowledgeCheckpoint {
+  /** The discriminant: `acknowledgeCheckpoint`. */
   readonly type: 'acknowledgeCheckpoint';
   /** The job. */
   readonly jobId: JobId;
@@ -120,6 +124,7 @@ export interface AcknowledgeCheckpoint {
  * @idempotencyKey jobId taskId attempt checkpointId
  */
 export interface DeclineCheckpoint {
+  /** The discriminant: `declineCheckpoint`. */
   readonly type: 'declineCheckpoint';
   /** The job. */
   readonly jobId: JobId;
@@ -141,6 +146,7 @@ export interface DeclineCheckpoint {
  * @idempotencyKey jobId taskId attempt checkpointId
  */
 export interface ReportCheckpointMetrics {
+  /** The discriminant: `reportCheckpointMetrics`. */
   readonly type: 'reportCheckpointMetrics';
   /** The job. */
   readonly jobId: JobId;
@@ -163,6 +169,7 @@ export interface ReportCheckpointMetrics {
  * @idempotencyKey jobId taskId attempt state
  */
 export interface TaskStateChanged {
+  /** The discriminant: `taskStateChanged`. */
   readonly type: 'taskStateChanged';
   /** The job. */
   readonly jobId: JobId;

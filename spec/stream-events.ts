@@ -15,6 +15,7 @@ import type { CheckpointOptions } from './options.js';
  * @idempotencyKey checkpointId
  */
 export interface CheckpointBarrier {
+  /** The discriminant: `barrier`. */
   readonly type: 'barrier';
   /** The checkpoint. */
   readonly checkpointId: CheckpointId;
@@ -32,6 +33,7 @@ export interface CheckpointBarrier {
  * @idempotencyKey checkpointId
  */
 export interface CancelCheckpointMarker {
+  /** The discriminant: `cancelMarker`. */
   readonly type: 'cancelMarker';
   /** The cancelled checkpoint. */
   readonly checkpointId: CheckpointId;
@@ -45,6 +47,7 @@ export interface CancelCheckpointMarker {
  * @idempotencyKey none
  */
 export interface EndOfPartition {
+  /** The discriminant: `endOfPartition`. */
   readonly type: 'endOfPartition';
 }
 
@@ -57,6 +60,7 @@ export interface EndOfPartition {
  * @idempotencyKey checkpointId
  */
 export interface EventAnnouncement {
+  /** The discriminant: `announcement`. */
   readonly type: 'announcement';
   /** The announced barrier. */
   readonly barrier: CheckpointBarrier;

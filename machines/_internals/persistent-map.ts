@@ -70,8 +70,8 @@ export class PersistentMap<K, V> {
   /** Makes this version the owner of the shared `Map` and returns it. */
   private reroot(): Map<K, V> {
     if (this.node.root) return this.node.map;
-    const path: PersistentMap<K, V>[] = [];
-    let v: PersistentMap<K, V> = this;
+    const path: PersistentMap<K, V>[] = [this];
+    let v = this.node.next;
     while (!v.node.root) {
       path.push(v);
       v = v.node.next;

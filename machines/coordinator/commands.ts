@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type {
+  AcknowledgeCheckpoint,
   CheckpointFailureReason,
   CheckpointId,
   CheckpointOptions,
@@ -55,7 +56,13 @@ export type CoordinatorCommand =
   /** Fail the job (tolerable failures exceeded, or a sync savepoint failed in a task). */
   | { readonly kind: 'failJob'; readonly reason: CheckpointFailureReason; readonly checkpointId: number; readonly taskId: TaskId | null }
   /** An input was rejected; the machine's state did not change. */
-  | { readonly kind: 'rejected'; readonly rejection: Rejection };
+  | { readonly kind: 'rejected'; readonly rejection: Rejection }
+  /**
+   * The rest of an acknowledgement batch, not applied yet because an acknowledgement before it
+   * completed a checkpoint: deliver it as one `acknowledgeBatch` event after the replies to this
+   * step's commands, exactly where the next single acknowledgement would have been processed.
+   */
+  | { readonly kind: 'continueBatch'; readonly acks: readonly AcknowledgeCheckpoint[] };
 
 /** The `kind` of every coordinator command. */
 export type CoordinatorCommandKind = CoordinatorCommand['kind'];

@@ -51,6 +51,18 @@ export function periodicTick(ctx: CoordinatorContext, out: Out): CoordinatorCont
 export function abortAll(ctx: CoordinatorContext, reason: CheckpointFailureReason, out: Out): CoordinatorContext {
   let next: CoordinatorContext = { ...ctx, queue: [] };
   for (const request of ctx.queue) next = failRequest(next, request, reason, out);
+  return abortAllPending(next, reason, out);
+}
+
+/**
+ * Aborts every pending checkpoint that is not being finalized, with `reason`; queued requests stay
+ * queued (Flink's `abortPendingCheckpoints`, used on failover).
+ * @param ctx - the context.
+ * @param reason - why.
+ * @param out - commands.
+ */
+export function abortAllPending(ctx: CoordinatorContext, reason: CheckpointFailureReason, out: Out): CoordinatorContext {
+  let next = ctx;
   for (const pc of [...ctx.pending.values()]) {
     if (pc.stage !== 'finalizing') next = abortPending(next, pc, reason, null, out);
   }

@@ -17,10 +17,10 @@ import { and, enqueueActions, setup, stateIn } from 'xstate';
 import type { Rejection } from '../../spec/index.js';
 import type { CoordinatorCommand } from './commands.js';
 import { initialContext } from './context.js';
-import { abortAll, periodicTick, restore, shutdown, startScheduler, stopScheduler } from './control.js';
+import { abortAllPending, periodicTick, restore, shutdown, startScheduler, stopScheduler } from './control.js';
 import type { CoordinatorEvent } from './events.js';
 import type { Out } from './outcomes.js';
-import { abortPending, complete, startFinalizing } from './outcomes.js';
+import { abortPending, complete, dispose, startFinalizing } from './outcomes.js';
 import { acknowledge, acknowledgeBatch, decline, reportMetrics, taskStateChanged } from './task-messages.js';
 import {
   beginTrigger,
@@ -56,7 +56,6 @@ function rejectWith(make: (ctx: CoordinatorContext, event: CoordinatorEvent) => 
   });
 }
 
-const finalizingOne = (ctx: CoordinatorContext): PendingCheckpoint | undefined => [...ctx.pending.values()].find((p) => p.stage === 'finalizing');
 const nextAcknowledged = (ctx: CoordinatorContext): PendingCheckpoint | undefined => {
   let best: PendingCheckpoint | undefined;
   for (const p of ctx.pending.values()) if (p.stage === 'acknowledged' && (!best || p.checkpointId < best.checkpointId)) best = p;
@@ -86,6 +85,7 @@ export const coordinatorMachine = setup({
     headExecutable: ({ context }) => decision(context).kind === 'execute',
     headPeriodic: ({ context }) => context.queue[0]?.periodic === true,
     triggerInFlight: ({ context }) => context.triggering !== null,
+    noTriggerInFlight: ({ context }) => context.triggering === null,
     triggeringPeriodic: ({ context }) => context.triggering?.request.periodic === true,
     seqMatches: ({ context, event }) => (event.type === 'counter.allocated' || event.type === 'counter.failed') && context.triggering?.checkpointId === null && context.triggering.request.seq === event.seq,
     hooksConfigured: ({ context }) => context.config.hooks.length > 0,
@@ -97,6 +97,7 @@ export const coordinatorMachine = setup({
   },
 }).createMachine({
   id: 'coordinator',
+  /** The initial context, built from the input. */
   context: ({ input }) => initialContext(input),
   initial: 'active',
   states: {
@@ -116,8 +117,9 @@ export const coordinatorMachine = setup({
             const r = acknowledgeBatch(context, event.acks, out);
             if (r.ctx !== context) enqueue.assign(() => r.ctx);
             for (const command of out) enqueue({ type: 'command', params: command });
-            // The rest is applied after finalization had its chance, exactly as one by one.
-            if (r.rest) enqueue.raise({ type: 'acknowledgeBatch', acks: r.rest });
+            // The rest goes back to the environment, to be delivered after the replies of this step
+            // (a synchronous store's completion among them), exactly as one by one.
+            if (r.rest) enqueue({ type: 'command', params: { kind: 'continueBatch', acks: r.rest } });
           }),
         },
         declineCheckpoint: { actions: step('declineCheckpoint', decline) },
@@ -137,7 +139,7 @@ export const coordinatorMachine = setup({
           { guard: 'restoreTasksKnown', actions: step('restore', (ctx, e, out) => restore(ctx, e.scope, e.tasks, out)) },
           { actions: rejectWith(() => ({ code: 'unknown-task', path: '$.tasks', message: 'a task to restore is not part of the job' })) },
         ],
-        abortPending: { actions: step('abortPending', (ctx, e, out) => abortAll({ ...ctx, queue: [] }, e.reason, out)) },
+        abortPending: { actions: step('abortPending', (ctx, e, out) => abortAllPending(ctx, e.reason, out)) },
         shutdown: { target: 'shutDown', actions: step('shutdown', (ctx, _e, out) => shutdown(ctx, out)) },
       },
       states: {
@@ -151,6 +153,8 @@ export const coordinatorMachine = setup({
                   { guard: 'periodicConfigured', target: 'started', actions: step('scheduler.start', (ctx, e, out) => startScheduler(ctx, e.random, out)) },
                   { actions: rejectWith(() => ({ code: 'invalid-request', path: '$', message: 'periodic checkpointing is not configured (set interval)' })) },
                 ],
+                // Flink's stopCheckpointScheduler aborts queued and pending checkpoints even when periodic scheduling was off.
+                'scheduler.stop': { actions: step('scheduler.stop', (ctx, _e, out) => stopScheduler(ctx, out)) },
               },
             },
             started: {
@@ -192,7 +196,7 @@ export const coordinatorMachine = setup({
               },
             },
             awaitingHooks: {
-              always: { guard: ({ context }) => context.triggering === null, target: 'idle' },
+              always: { guard: 'noTriggerInFlight', target: 'idle' },
             },
           },
         },
@@ -241,13 +245,8 @@ export const coordinatorMachine = setup({
         },
         'finalize.failed': {
           guard: 'isFinalizing',
-          actions: step('finalize.failed', (ctx, e, out) => {
-            const pc = ctx.pending.get(e.checkpointId) as PendingCheckpoint;
-            const pending = new Map(ctx.pending);
-            pending.delete(pc.checkpointId);
-            out.push({ kind: 'checkpointAborted', checkpointId: pc.checkpointId, snapshot: pc.request.snapshot, requestId: pc.request.requestId, reason: 'CHECKPOINT_COORDINATOR_SHUTDOWN' });
-            return { ...ctx, pending };
-          }),
+          // Disarms the timeout and discards the state like any abort; nothing is counted or sent any more.
+          actions: step('finalize.failed', (ctx, e, out) => dispose(ctx, ctx.pending.get(e.checkpointId) as PendingCheckpoint, 'CHECKPOINT_COORDINATOR_SHUTDOWN', out)),
         },
         'request.checkpoint': {
           actions: step('request.checkpoint', (ctx, e, out) => {

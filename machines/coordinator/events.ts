@@ -26,7 +26,11 @@ export interface ClockTick {
   readonly now: number;
 }
 
-/** Several acknowledgements at once; behaves exactly as the same acknowledgements one by one. */
+/**
+ * Several acknowledgements at once; behaves exactly as the same acknowledgements one by one. When
+ * one of them completes a checkpoint, the machine applies those before it and hands the rest back
+ * with a `continueBatch` command, to be delivered after the replies of that step.
+ */
 export interface AcknowledgeBatch {
   readonly type: 'acknowledgeBatch';
   /** The acknowledgements, in arrival order. */

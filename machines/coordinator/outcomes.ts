@@ -9,7 +9,7 @@ import { isSavepoint } from '../../spec/index.js';
 import type { CoordinatorCommand } from './commands.js';
 import { addAndSubsume, lastSubsumedId } from './completed-store.js';
 import { handleFailure, handleSuccess } from './failure-manager.js';
-import type { CompletedCheckpoint, CoordinatorContext, CoordinatorStats, PendingCheckpoint, TriggerRequest } from './types.js';
+import type { CompletedCheckpoint, CoordinatorContext, CoordinatorStats, Ghost, PendingCheckpoint, TaskStates, TriggerRequest } from './types.js';
 import { GHOST_IDS } from './types.js';
 
 /** Commands produced by one step, in order. */
@@ -19,10 +19,11 @@ export type Out = CoordinatorCommand[];
  * Remembers `id` among the last ids that left the pending map.
  * @param ghosts - the remembered ids.
  * @param id - the id that left.
+ * @param states - the task states of the completed checkpoint or savepoint; null when aborted.
  */
-export function remember(ghosts: readonly CheckpointId[], id: CheckpointId): readonly CheckpointId[] {
+export function remember(ghosts: readonly Ghost[], id: CheckpointId, states: TaskStates | null): readonly Ghost[] {
   const next = ghosts.length >= GHOST_IDS ? ghosts.slice(ghosts.length - GHOST_IDS + 1) : [...ghosts];
-  next.push(id);
+  next.push({ checkpointId: id, states });
   return next;
 }
 
@@ -65,6 +66,37 @@ export function failRequest(ctx: CoordinatorContext, request: TriggerRequest, re
 }
 
 /**
+ * Disposes pending checkpoint `pc` with outcome "aborted": removes it, disarms its timeout,
+ * discards its private state and reports the outcome. No failure counting, no notification: see
+ * {@link abortPending} for the full abort; after shutdown this is all that happens.
+ * @param ctx - the context.
+ * @param pc - the pending checkpoint (must be in `ctx.pending`).
+ * @param reason - why.
+ * @param out - commands.
+ */
+export function dispose(ctx: CoordinatorContext, pc: PendingCheckpoint, reason: CheckpointFailureReason, out: Out): CoordinatorContext {
+  const id = pc.checkpointId;
+  const pending = new Map(ctx.pending);
+  pending.delete(id);
+  out.push({ kind: 'cancelTimer', timer: { kind: 'timeout', checkpointId: id } });
+  const handles: StateHandle[] = [];
+  pc.acks.forEach((h) => {
+    if (h) handles.push(h);
+  });
+  for (const h of Object.values(pc.hookStates)) if (h) handles.push(h);
+  if (handles.length > 0) out.push({ kind: 'discardState', checkpointId: id, handles });
+  out.push({ kind: 'checkpointAborted', checkpointId: id, snapshot: pc.request.snapshot, requestId: pc.request.requestId, reason });
+  return {
+    ...ctx,
+    pending,
+    // A checkpoint aborted while its hooks run releases the trigger in flight.
+    triggering: ctx.triggering?.checkpointId === id ? null : ctx.triggering,
+    ghosts: remember(ctx.ghosts, id, null),
+    stats: withFailureStats(ctx.stats, id, reason, ctx.now),
+  };
+}
+
+/**
  * Aborts pending checkpoint `pc`: disposes it, discards its private state, tells the failure
  * manager, and notifies its tasks and the hooks once.
  * @param ctx - the context.
@@ -78,24 +110,7 @@ export function abortPending(ctx: CoordinatorContext, pc: PendingCheckpoint, rea
     throw new Error(`internal error: savepoint ${pc.checkpointId} cannot be subsumed`);
   }
   const id = pc.checkpointId;
-  const pending = new Map(ctx.pending);
-  pending.delete(id);
-  out.push({ kind: 'cancelTimer', timer: { kind: 'timeout', checkpointId: id } });
-  const handles: StateHandle[] = [];
-  pc.acks.forEach((h) => {
-    if (h) handles.push(h);
-  });
-  for (const h of Object.values(pc.hookStates)) if (h) handles.push(h);
-  if (handles.length > 0) out.push({ kind: 'discardState', checkpointId: id, handles });
-  out.push({ kind: 'checkpointAborted', checkpointId: id, snapshot: pc.request.snapshot, requestId: pc.request.requestId, reason });
-  let next: CoordinatorContext = {
-    ...ctx,
-    pending,
-    // A checkpoint aborted while its hooks run releases the trigger in flight.
-    triggering: ctx.triggering?.checkpointId === id ? null : ctx.triggering,
-    ghosts: remember(ctx.ghosts, id),
-    stats: withFailureStats(ctx.stats, id, reason, ctx.now),
-  };
+  let next = dispose(ctx, pc, reason, out);
   next = countFailure(next, id, pc.request.snapshot, reason, taskId, out);
   out.push({ kind: 'notifyAborted', checkpointId: id, timestamp: pc.timestamp, latestCompletedCheckpointId: latestCompletedId(next), recipients: pc.plan.commitTo });
   if (ctx.config.hooks.length > 0) out.push({ kind: 'notifyHooks', checkpointId: id, outcome: 'aborted' });
@@ -176,7 +191,7 @@ export function complete(ctx: CoordinatorContext, pc: PendingCheckpoint, notify:
     ...ctx,
     pending,
     completed,
-    ghosts: remember(ctx.ghosts, id),
+    ghosts: remember(ctx.ghosts, id, checkpoint.taskStates),
     failures: handleSuccess(ctx.failures, id),
     lastCompletionAt: ctx.now,
     stats: {

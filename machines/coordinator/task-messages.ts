@@ -11,6 +11,7 @@ import type {
   DeclineCheckpoint,
   Rejection,
   ReportCheckpointMetrics,
+  StateHandle,
   TaskId,
   TaskStateChanged,
 } from '../../spec/index.js';
@@ -39,8 +40,56 @@ export function checkSender(ctx: CoordinatorContext, m: TaskMessage): Rejection 
   return null;
 }
 
+/** Whether `checkpointId` is among the remembered ids that left the pending map. */
+function isGhost(ctx: CoordinatorContext, checkpointId: number): boolean {
+  return ctx.ghosts.some((g) => g.checkpointId === checkpointId);
+}
+
 function reject(out: Out, rejection: Rejection): void {
   out.push({ kind: 'rejected', rejection });
+}
+
+/** Read access to the acknowledgements of a pending checkpoint (its map, or a batch's mutator). */
+interface AckLookup {
+  get(taskId: TaskId): StateHandle | null | undefined;
+}
+
+/**
+ * Whether the state an acknowledgement carries is referenced by a checkpoint. That happens when
+ * the acknowledgement is a redelivery of one that was accepted (acknowledgements are delivered at
+ * least once): the pending checkpoint holds the same state, or the completed checkpoint or
+ * savepoint does (remembered ids first, then the retained checkpoints). Such state must never be
+ * discarded. O(remembered ids + retained checkpoints); only on the paths of late and rejected
+ * acknowledgements.
+ * @param ctx - the context.
+ * @param ack - the acknowledgement.
+ * @param pendingAcks - the pending checkpoint's acknowledgements as the caller sees them.
+ */
+function referenced(ctx: CoordinatorContext, ack: AcknowledgeCheckpoint, pendingAcks?: AckLookup): boolean {
+  const key = ack.state?.key;
+  if (key === undefined) return false;
+  const pc = ctx.pending.get(ack.checkpointId);
+  if (pc) return (pendingAcks ?? pc.acks).get(ack.taskId)?.key === key;
+  for (const g of ctx.ghosts) if (g.checkpointId === ack.checkpointId) return g.states?.get(ack.taskId)?.key === key;
+  for (const c of ctx.completed) if (c.checkpointId === ack.checkpointId) return c.taskStates.get(ack.taskId)?.key === key;
+  return false;
+}
+
+/** Discards the state of an acknowledgement no checkpoint will take, unless a checkpoint references it. */
+function discardUnreferenced(ctx: CoordinatorContext, ack: AcknowledgeCheckpoint, out: Out, pendingAcks?: AckLookup): void {
+  if (ack.state && !referenced(ctx, ack, pendingAcks)) out.push({ kind: 'discardState', checkpointId: ack.checkpointId, handles: [ack.state] });
+}
+
+/**
+ * Rejects an acknowledgement that failed the sender check. The state of an attempt that is not the
+ * current one (an older attempt, or one never deployed) is discarded: no checkpoint will take it
+ * (Flink discards the state of acknowledgements from unknown attempts), unless it is a redelivery
+ * of an acknowledgement a checkpoint accepted before the task restarted. A foreign job's or an
+ * unknown task's state is not ours to discard.
+ */
+function rejectSender(ctx: CoordinatorContext, out: Out, ack: AcknowledgeCheckpoint, bad: Rejection, pendingAcks?: AckLookup): void {
+  if (bad.code === 'stale-attempt') discardUnreferenced(ctx, ack, out, pendingAcks);
+  reject(out, bad);
 }
 
 /**
@@ -61,10 +110,13 @@ function admit(pc: PendingCheckpoint, ack: AcknowledgeCheckpoint, acked: { has(t
   return 'rejected';
 }
 
-/** Acknowledgement for a checkpoint that is not pending: late (remembered id) or unknown. */
+/**
+ * Acknowledgement for a checkpoint that is not pending: late (remembered id) or unknown. Its state
+ * is discarded, unless it is a redelivery of state a completed checkpoint or savepoint holds.
+ */
 function acknowledgeGone(ctx: CoordinatorContext, ack: AcknowledgeCheckpoint, out: Out): CoordinatorContext {
-  if (ack.state) out.push({ kind: 'discardState', checkpointId: ack.checkpointId, handles: [ack.state] });
-  if (!ctx.ghosts.includes(ack.checkpointId)) {
+  discardUnreferenced(ctx, ack, out);
+  if (!isGhost(ctx, ack.checkpointId)) {
     reject(out, { code: 'unknown-checkpoint', path: '$.checkpointId', message: `checkpoint ${ack.checkpointId} is neither pending nor recently finished` });
     return ctx;
   }
@@ -98,7 +150,7 @@ function withAcks(ctx: CoordinatorContext, pc: PendingCheckpoint, acks: PendingC
 export function acknowledge(ctx: CoordinatorContext, ack: AcknowledgeCheckpoint, out: Out): CoordinatorContext {
   const bad = checkSender(ctx, ack);
   if (bad) {
-    reject(out, bad);
+    rejectSender(ctx, out, ack, bad);
     return ctx;
   }
   const pc = ctx.pending.get(ack.checkpointId);
@@ -124,8 +176,9 @@ export interface BatchResult {
 /**
  * Applies acknowledgements in order, exactly as one by one: it stops right after the one that
  * fully acknowledges a checkpoint and returns the rest, so the machine can start finalizing
- * before it applies them (the machine re-raises the rest). Consecutive acknowledgements for the
- * same checkpoint share one new version of its acknowledgement map.
+ * before they are applied (the machine hands the rest back with a `continueBatch` command).
+ * Consecutive acknowledgements for the same checkpoint share one new version of its
+ * acknowledgement map.
  * @param ctx - the context.
  * @param acks - the acknowledgements.
  * @param out - commands.
@@ -152,7 +205,7 @@ export function acknowledgeBatch(ctx: CoordinatorContext, acks: readonly Acknowl
         if (ack.checkpointId !== pc.checkpointId) break;
         const bad = checkSender(sender, ack);
         if (bad) {
-          reject(out, bad);
+          rejectSender(sender, out, ack, bad, m);
           continue;
         }
         const verdict = admit(pc, ack, m, out);
@@ -184,7 +237,7 @@ export function decline(ctx: CoordinatorContext, decline: DeclineCheckpoint, out
   }
   const pc = ctx.pending.get(decline.checkpointId);
   if (!pc) {
-    if (!ctx.ghosts.includes(decline.checkpointId)) {
+    if (!isGhost(ctx, decline.checkpointId)) {
       reject(out, { code: 'unknown-checkpoint', path: '$.checkpointId', message: `checkpoint ${decline.checkpointId} is neither pending nor recently finished` });
     }
     return ctx;

@@ -11,7 +11,7 @@ import type { Out } from './outcomes.js';
 import { abortPending, failRequest } from './outcomes.js';
 import { calculatePlan } from './plan.js';
 import { decide, submit } from './request-queue.js';
-import type { CoordinatorContext, PendingCheckpoint, TriggerRequest } from './types.js';
+import type { CheckpointPlan, CoordinatorContext, PendingCheckpoint, TriggerRequest } from './types.js';
 
 /**
  * The options tasks get for a request (reference 1.13): savepoints always align; at-least-once
@@ -96,7 +96,7 @@ export function beginTrigger(ctx: CoordinatorContext, out: Out): CoordinatorCont
   const planned = calculatePlan(ctx.topology, ctx.tasks, ctx.config);
   if (!planned.ok) return failRequest(taken, request, planned.reason, out);
   out.push({ kind: 'allocateId', seq: request.seq });
-  return { ...taken, triggering: { request, plan: planned.plan, timestamp: ctx.now, checkpointId: null } };
+  return { ...taken, triggering: { request, plan: planned.plan, tasks: ctx.tasks, timestamp: ctx.now, checkpointId: null } };
 }
 
 /**
@@ -162,11 +162,31 @@ export function createPending(ctx: CoordinatorContext, checkpointId: CheckpointI
     pendingCount: pending.size,
   });
   const next: CoordinatorContext = { ...ctx, pending, stats: { ...ctx.stats, triggered: ctx.stats.triggered + 1 } };
+  if (ctx.tasks !== t.tasks && planOutlived(ctx, t.plan)) {
+    // An attempt of the plan ended while the id was allocated: had the checkpoint existed, that
+    // failure would have aborted it (Flink's failUnacknowledgedPendingCheckpointsFor); it could
+    // never complete, so abort it now rather than when it expires.
+    return abortPending({ ...next, triggering: null }, pc, 'TASK_FAILURE', null, out);
+  }
   if (hooks.length > 0) {
     out.push({ kind: 'triggerHooks', checkpointId, timestamp: t.timestamp, hooks });
     return { ...next, triggering: { ...t, checkpointId } };
   }
   return triggerTasks({ ...next, triggering: null }, pc, out);
+}
+
+/**
+ * Whether an attempt the plan waits for is gone (replaced by a newer attempt, failed or canceled).
+ * O(plan); called only when a task changed since the plan was made.
+ * @param ctx - the context.
+ * @param plan - the plan.
+ */
+function planOutlived(ctx: CoordinatorContext, plan: CheckpointPlan): boolean {
+  for (const [taskId, attempt] of plan.waitFor) {
+    const t = ctx.tasks.get(taskId);
+    if (!t || t.attempt !== attempt || t.state === 'failed' || t.state === 'canceled') return true;
+  }
+  return false;
 }
 
 /**

@@ -86,6 +86,20 @@ export interface TriggerRequest {
   readonly createdAt: number;
 }
 
+/** The request in flight: planned, waiting for its id (then, with hooks, for the hooks). */
+export interface Triggering {
+  /** The request. */
+  readonly request: TriggerRequest;
+  /** Its plan. */
+  readonly plan: CheckpointPlan;
+  /** The version of the task map the plan was made from (to see whether a task changed since). */
+  readonly tasks: PersistentMap<TaskId, TaskRecord>;
+  /** When triggering started (sent to tasks). */
+  readonly timestamp: number;
+  /** The id, once allocated (while the hooks run). */
+  readonly checkpointId: CheckpointId | null;
+}
+
 /** Where a pending checkpoint is in its life. */
 export type PendingStage = 'hooks' | 'triggered' | 'acknowledged' | 'finalizing';
 
@@ -190,19 +204,30 @@ export interface CoordinatorContext {
   /** Next request sequence number. */
   readonly nextSeq: number;
   /** The request being triggered (plan made, waiting for an id or the hooks). */
-  readonly triggering: { readonly request: TriggerRequest; readonly plan: CheckpointPlan; readonly timestamp: number; readonly checkpointId: CheckpointId | null } | null;
+  readonly triggering: Triggering | null;
   /** Pending checkpoints by id. */
   readonly pending: ReadonlyMap<CheckpointId, PendingCheckpoint>;
   /** Completed checkpoints retained, oldest first. */
   readonly completed: readonly CompletedCheckpoint[];
-  /** The last ids that left the pending map (to tell late from unknown). */
-  readonly ghosts: readonly CheckpointId[];
+  /** The last ids that left the pending map (to tell late from unknown), oldest first. */
+  readonly ghosts: readonly Ghost[];
   /** Failure manager state. */
   readonly failures: FailureCounter;
   /** When the last checkpoint or savepoint completed (for the min pause); null before any. */
   readonly lastCompletionAt: number | null;
   /** The figures. */
   readonly stats: CoordinatorStats;
+}
+
+/** A checkpoint id that left the pending map, remembered to tell late messages from unknown ones. */
+export interface Ghost {
+  /** The id. */
+  readonly checkpointId: CheckpointId;
+  /**
+   * For a completed checkpoint or savepoint, the task states it references (a redelivered
+   * acknowledgement carries one of them and must not be discarded); null for an aborted one.
+   */
+  readonly states: TaskStates | null;
 }
 
 /** How many ids that left the pending map are remembered (Flink's `NUM_GHOST_CHECKPOINT_IDS`). */

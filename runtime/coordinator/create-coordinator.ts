@@ -117,7 +117,8 @@ export interface Coordinator {
   /**
    * Delivers several acknowledgements as one event; equivalent to delivering them one by one.
    * @param acks - untrusted inputs; each must be an `acknowledgeCheckpoint`.
-   * @returns the rejections, in order (empty when all were accepted).
+   * @returns the rejections (empty when all were accepted): first those of malformed inputs, in
+   * input order, then those of the coordinator, in input order.
    */
   receiveBatch(acks: readonly unknown[]): Rejection[];
   /**
@@ -193,6 +194,9 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
   const observationListeners = new Set<(o: Observation) => void>();
   const requests = new Map<string, (o: CheckpointOutcome) => void>();
   let collecting: Rejection[] | null = null;
+  // Rests of acknowledgement batches, delivered by the outermost send after the replies of its step.
+  const continuations: (readonly AcknowledgeCheckpoint[])[] = [];
+  let depth = 0;
   let nextRequest = 1;
   let lastTick = clock.now();
 
@@ -307,6 +311,9 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
       case 'rejected':
         collecting?.push(c.rejection);
         return;
+      case 'continueBatch':
+        continuations.push(c.acks);
+        return;
       case 'pendingCreated':
       case 'failureCounted':
         return;
@@ -320,19 +327,28 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
   });
   actor.start();
 
-  /** Sends one event after advancing the machine's clock; returns the rejections it caused. */
+  /**
+   * Sends one event after advancing the machine's clock; returns the rejections it caused. The
+   * outermost call then delivers the rest of any acknowledgement batch, after the replies of
+   * synchronous ports were processed: where the next single acknowledgement would have been.
+   */
   function send(event: CoordinatorEvent): Rejection[] {
     const now = clock.now();
     const outer = collecting;
     const mine: Rejection[] = [];
     collecting = mine;
+    depth++;
     try {
       if (now > lastTick) {
         lastTick = now;
         actor.send({ type: 'clock.tick', now });
       }
       actor.send(event);
+      if (depth === 1) {
+        for (let acks = continuations.shift(); acks; acks = continuations.shift()) actor.send({ type: 'acknowledgeBatch', acks });
+      }
     } finally {
+      depth--;
       collecting = outer;
       outer?.push(...mine);
     }
@@ -364,7 +380,8 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
         return { ok: false, rejection: { code: 'malformed', path: '$.type', message: `${v.value.type} is not a message to the coordinator` } };
       }
       const m = v.value as TaskToCoordinatorMessage;
-      if (m.type === 'acknowledgeCheckpoint') observe({ kind: 'ackDelivered', checkpointId: m.checkpointId, taskId: m.taskId, attempt: m.attempt });
+      // Another job's acknowledgement is no acknowledgement for the properties.
+      if (m.type === 'acknowledgeCheckpoint' && m.jobId === jobId) observe({ kind: 'ackDelivered', checkpointId: m.checkpointId, taskId: m.taskId, attempt: m.attempt });
       return result(send(m));
     },
     receiveBatch(acks) {
@@ -377,7 +394,7 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
         else {
           const ack = a as AcknowledgeCheckpoint;
           valid.push(ack);
-          if (observationListeners.size > 0) observe({ kind: 'ackDelivered', checkpointId: ack.checkpointId, taskId: ack.taskId, attempt: ack.attempt });
+          if (observationListeners.size > 0 && ack.jobId === jobId) observe({ kind: 'ackDelivered', checkpointId: ack.checkpointId, taskId: ack.taskId, attempt: ack.attempt });
         }
       }
       if (valid.length > 0) rejections.push(...send({ type: 'acknowledgeBatch', acks: valid }));

@@ -13,7 +13,10 @@ export class InMemoryCheckpointStore implements CompletedCheckpointStore {
   /** When true, the next `add` fails (and clears the flag). */
   failNextAdd = false;
 
-  /** @param initial - checkpoints to start with, oldest first. */
+  /**
+   * Creates a store.
+   * @param initial - checkpoints to start with, oldest first.
+   */
   constructor(initial: readonly CompletedCheckpoint[] = []) {
     this.entries.push(...initial);
   }
@@ -46,7 +49,10 @@ export class InMemoryIdCounter implements CheckpointIdCounter {
   /** When true, the next call fails with an I/O error (and clears the flag). */
   failNext = false;
 
-  /** @param start - the first id to hand out (default 1). */
+  /**
+   * Creates a counter.
+   * @param start - the first id to hand out (default 1).
+   */
   constructor(start = 1) {
     this.next = start;
   }

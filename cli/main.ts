@@ -1,0 +1,76 @@
+/**
+ * The `snapwright` command line: one subcommand per capability.
+ * @packageDocumentation
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs, UsageError } from './args.js';
+import { demoCommand } from './commands/demo.js';
+import { versionCommand } from './commands/version.js';
+
+/** A subcommand: a summary for the help, and what it does. */
+interface Subcommand {
+  readonly summary: string;
+  readonly usage: string;
+  readonly run: (argv: readonly string[]) => number | Promise<number>;
+}
+
+const COMMANDS: Record<string, Subcommand> = {
+  demo: {
+    summary: 'one checkpoint round of a coordinator and a small task graph, in-process, printed step by step',
+    usage: 'snapwright demo [--tasks N] [--seed S] [--json]',
+    run: (argv) => demoCommand(parseArgs(argv)),
+  },
+  version: { summary: 'print the version', usage: 'snapwright version', run: () => versionCommand() },
+};
+
+/** The help text. */
+export function helpText(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'snapwright: the checkpoint protocol of Apache Flink as formally checked XState statecharts',
+    '',
+    'usage: snapwright <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Run `snapwright <command> --help` for the options of one command.',
+  ].join('\n');
+}
+
+/**
+ * Runs the CLI.
+ * @param argv - the arguments after `snapwright`.
+ * @returns the exit status.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(helpText());
+    return 0;
+  }
+  if (name === '--version') return versionCommand();
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`snapwright: unknown command "${name}"\n\n${helpText()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`usage: ${command.usage}\n\n${command.summary}`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`snapwright ${name}: ${e.message}\nusage: ${command.usage}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

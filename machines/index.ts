@@ -1,0 +1,6 @@
+/**
+ * The statecharts: the coordinator (and the task, beside it).
+ * @packageDocumentation
+ */
+export * from './coordinator/index.js';
+export * from './task/index.js';

@@ -1,0 +1,307 @@
+/**
+ * `createTask`: the task machine as a running actor (one task attempt), wired to injected ports.
+ * Beside `createCoordinator`.
+ * @packageDocumentation
+ */
+import { createActor } from 'xstate';
+import type { InspectionEvent, SnapshotFrom } from 'xstate';
+import type { Observation, Rejection, StateHandle, StreamEvent } from '../../spec/index.js';
+import { checkControlMessage, ConfigError, COORDINATOR_TO_TASK_TYPES } from '../../spec/index.js';
+import { resolveTaskConfig, streamEvent, taskMachine, taskView } from '../../machines/task/index.js';
+import type { TaskCommand, TaskConfig, TaskControlEvent, TaskEvent, TaskInput, TaskMachine, TaskView } from '../../machines/task/index.js';
+import type { ReceiveResult } from '../coordinator/create-coordinator.js';
+import type { Clock, Timers } from '../time.js';
+import { systemClock, systemTimers } from '../time.js';
+import type { AsyncSnapshotPart, TaskInputs, TaskOutputs, TaskSnapshots, TaskTransport, TwoPhaseCommitSink } from './ports.js';
+
+export type { ReceiveResult };
+
+/** Everything `createTask` takes. Only `task` and `toCoordinator` are required. */
+export interface TaskOptions {
+  /** The attempt: job, task, attempt, input channels (0 for a source), alignment, sink, restore. */
+  readonly task: TaskInput;
+  /** Sends messages to the coordinator. */
+  readonly toCoordinator: TaskTransport;
+  /** The output channels (default: nowhere, for a sink). */
+  readonly downstream?: TaskOutputs;
+  /** Control of the input channels (default: none; needed for tasks with inputs in a real engine). */
+  readonly inputs?: TaskInputs;
+  /** The task's state (default: stateless; every snapshot acknowledges a null handle). */
+  readonly snapshots?: TaskSnapshots;
+  /** The two-phase-commit participant; required exactly when `task.twoPhaseCommitSink`. */
+  readonly sink?: TwoPhaseCommitSink;
+  /** The clock (default: the system clock). */
+  readonly clock?: Clock;
+  /** The timers (default: `setTimeout`); names are prefixed with the task and attempt. */
+  readonly timers?: Timers;
+  /** An XState inspection observer. */
+  readonly inspect?: (event: InspectionEvent) => void;
+}
+
+/** A running task attempt. */
+export interface Task {
+  /** The resolved configuration. */
+  readonly config: TaskConfig;
+  /**
+   * Deploys and starts the attempt: reports deploying and initializing, restores (through
+   * `snapshots.restore`), then reports running, synchronously when the restore is.
+   */
+  start(): ReceiveResult;
+  /**
+   * Delivers a coordinator message (trigger, complete, aborted). Malformed input, another job,
+   * task or attempt come back as a typed rejection and change nothing.
+   * @param message - untrusted input.
+   */
+  receive(message: unknown): ReceiveResult;
+  /**
+   * Delivers an in-band event that arrived on input channel `channel`. Events from a blocked or
+   * ended channel, or before the task runs, are rejected and change nothing.
+   * @param channel - the input channel, from 0.
+   * @param event - untrusted input.
+   */
+  receiveStream(channel: number, event: unknown): ReceiveResult;
+  /** A source's input ended: finish after the final checkpoint (or at once without one). */
+  endOfInput(): ReceiveResult;
+  /**
+   * Fails the attempt.
+   * @param message - why.
+   */
+  fail(message?: string): ReceiveResult;
+  /** Cancels the attempt. */
+  cancel(): ReceiveResult;
+  /** A readable view of the current state. */
+  state(): TaskView;
+  /** The machine's current snapshot (compare before/after to see that a rejection changed nothing). */
+  snapshot(): SnapshotFrom<TaskMachine>;
+  /**
+   * Listens to every command the machine emits, before it is carried out.
+   * @param listener - called per command.
+   * @returns a function that stops listening.
+   */
+  onCommand(listener: (command: TaskCommand) => void): () => void;
+  /**
+   * Listens to protocol observations (`committed`), for monitors of the named properties.
+   * @param listener - called per observation.
+   * @returns a function that stops listening.
+   */
+  onObservation(listener: (observation: Observation) => void): () => void;
+  /** Stops the actor and its timers; every later input is rejected as `shut-down`. */
+  stop(): void;
+  /** The underlying XState actor (read-only use: snapshots, inspection). */
+  readonly actor: ReturnType<typeof createActor<TaskMachine>>;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const SHUT_DOWN: Rejection = { code: 'shut-down', path: '$', message: 'the task was stopped' };
+const NOT_STARTED: Rejection = { code: 'invalid-request', path: '$', message: 'the task has not been started' };
+const STREAM_TYPES = new Set(['barrier', 'cancelMarker', 'endOfPartition', 'announcement']);
+
+/**
+ * Creates a task attempt (not started: call `start()`).
+ * @param options - the attempt and its ports.
+ * @throws a `ConfigError` naming the option, for a malformed input or missing port.
+ */
+export function createTask(options: TaskOptions): Task {
+  const config = resolveTaskConfig(options.task);
+  if (!options.toCoordinator || typeof options.toCoordinator.send !== 'function') throw new ConfigError('toCoordinator', 'must have a send(message) function');
+  if (config.twoPhaseCommitSink !== (options.sink !== undefined)) {
+    throw new ConfigError('sink', config.twoPhaseCommitSink ? 'a two-phase-commit sink needs a sink port' : 'only a two-phase-commit sink takes a sink port');
+  }
+  const clock = options.clock ?? systemClock;
+  const timers = options.timers ?? systemTimers();
+  const snapshots = options.snapshots;
+  const sink = options.sink;
+  const timerPrefix = `task/${config.taskId}/${config.attempt}/`;
+  const armed = new Set<string>();
+  const asyncParts = new Map<number, AsyncSnapshotPart | StateHandle | null>();
+  const commandListeners = new Set<(c: TaskCommand) => void>();
+  const observationListeners = new Set<(o: Observation) => void>();
+  let collecting: Rejection[] | null = null;
+  let stopped = false;
+  let started = false;
+
+  // Answers of ports are sent as events; while the actor steps they queue behind the current event.
+  const reply = (event: TaskEvent) => {
+    if (!stopped) actor.send(event);
+  };
+  const failTask = (e: unknown) => reply({ type: 'task.fail', message: message(e), now: clock.now() });
+  const guarded = (work: () => void) => {
+    try {
+      work();
+    } catch (e) {
+      failTask(e);
+    }
+  };
+
+  const runAsync = (checkpointId: number) => {
+    const part = asyncParts.get(checkpointId);
+    asyncParts.delete(checkpointId);
+    const done = (state: StateHandle | null) => reply({ type: 'snapshot.asyncCompleted', checkpointId, state, now: clock.now() });
+    const failed = (e: unknown) => reply({ type: 'snapshot.asyncFailed', checkpointId, message: message(e), now: clock.now() });
+    if (typeof part !== 'function') return done(part ?? null);
+    let result: ReturnType<AsyncSnapshotPart>;
+    try {
+      result = part();
+    } catch (e) {
+      return failed(e);
+    }
+    if (result instanceof Promise) result.then(done, failed);
+    else done(result);
+  };
+
+  const execute = (c: TaskCommand): void => {
+    commandListeners.forEach((l) => l(c));
+    switch (c.kind) {
+      case 'sendToCoordinator': {
+        const sent = options.toCoordinator.send(c.message);
+        if (sent instanceof Promise) sent.catch(() => {});
+        return;
+      }
+      case 'broadcast':
+        options.downstream?.broadcast(c.event);
+        return;
+      case 'blockChannel':
+        options.inputs?.block(c.channel);
+        return;
+      case 'unblockChannel':
+        options.inputs?.unblock(c.channel);
+        return;
+      case 'startCapture':
+        options.inputs?.startCapture?.(c.channel, c.checkpointId);
+        return;
+      case 'stopCapture':
+        options.inputs?.stopCapture?.(c.channel, c.checkpointId);
+        return;
+      case 'initializeState': {
+        const initialized = () => reply({ type: 'task.initialized', now: clock.now() });
+        let result: void | Promise<void>;
+        try {
+          result = snapshots?.restore?.(c.restore);
+        } catch (e) {
+          return failTask(e);
+        }
+        if (result instanceof Promise) result.then(initialized, failTask);
+        else initialized();
+        return;
+      }
+      case 'snapshotSync': {
+        const { checkpointId, timestamp, options: checkpointOptions, unaligned, sinkState } = c;
+        try {
+          asyncParts.set(checkpointId, snapshots ? snapshots.sync({ checkpointId, timestamp, options: checkpointOptions, unaligned, sinkState }) : null);
+        } catch (e) {
+          return reply({ type: 'snapshot.syncFailed', checkpointId, message: message(e), now: clock.now() });
+        }
+        return reply({ type: 'snapshot.syncCompleted', checkpointId, now: clock.now() });
+      }
+      case 'snapshotAsync':
+        return runAsync(c.checkpointId);
+      case 'cancelSnapshot':
+        asyncParts.delete(c.checkpointId);
+        snapshots?.cancel?.(c.checkpointId);
+        return;
+      case 'beginTransaction':
+        return guarded(() => sink?.beginTransaction(c.transactionId));
+      case 'preCommit':
+        return guarded(() => sink?.preCommit(c.transactionId, c.checkpointId));
+      case 'commit':
+        return guarded(() => sink?.commit(c.transactionId, c.checkpointId));
+      case 'abortTransaction':
+        return guarded(() => sink?.abort(c.transactionId));
+      case 'recoverAndCommit':
+        return guarded(() => sink?.recoverAndCommit(c.transactionId, c.checkpointId));
+      case 'recoverAndAbort':
+        return guarded(() => sink?.recoverAndAbort(c.transactionId));
+      case 'committed': {
+        const o: Observation = { kind: 'committed', taskId: c.taskId, attempt: c.attempt, checkpointId: c.checkpointId };
+        observationListeners.forEach((l) => l(o));
+        return;
+      }
+      case 'startTimer': {
+        const name = timerPrefix + c.timer;
+        armed.add(name);
+        timers.set(name, c.delayMs, () => {
+          armed.delete(name);
+          reply({ type: 'timer.fired', timer: c.timer, now: clock.now() });
+        });
+        return;
+      }
+      case 'cancelTimer':
+        armed.delete(timerPrefix + c.timer);
+        timers.clear(timerPrefix + c.timer);
+        return;
+      case 'rejected':
+        collecting?.push(c.rejection);
+        return;
+    }
+  };
+
+  const actor = createActor(taskMachine.provide({ actions: { command: (_, c: TaskCommand) => execute(c) } }), {
+    input: options.task,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+
+  /** Sends one event; returns the first rejection it caused, if any. */
+  const send = (event: TaskEvent): ReceiveResult => {
+    if (stopped) return { ok: false, rejection: SHUT_DOWN };
+    if (!started) return { ok: false, rejection: NOT_STARTED };
+    const outer = collecting;
+    const mine: Rejection[] = [];
+    collecting = mine;
+    try {
+      actor.send(event);
+    } finally {
+      collecting = outer;
+    }
+    const first = mine[0];
+    return first ? { ok: false, rejection: first } : { ok: true };
+  };
+
+  return {
+    config,
+    actor,
+    start() {
+      if (stopped) return { ok: false, rejection: SHUT_DOWN };
+      if (!started) {
+        started = true;
+        actor.start();
+      }
+      return send({ type: 'task.start', now: clock.now() });
+    },
+    receive(input) {
+      const bad = checkControlMessage(input);
+      if (bad) return { ok: false, rejection: bad };
+      const m = input as { type: string };
+      if (!(COORDINATOR_TO_TASK_TYPES as readonly string[]).includes(m.type)) {
+        return { ok: false, rejection: { code: 'malformed', path: '$.type', message: `${m.type} is not a message to a task` } };
+      }
+      return send({ ...(input as object), now: clock.now() } as TaskControlEvent);
+    },
+    receiveStream(channel, event) {
+      const type = (event as { type?: unknown } | null)?.type;
+      if (event === null || typeof event !== 'object' || typeof type !== 'string' || !STREAM_TYPES.has(type)) {
+        return { ok: false, rejection: { code: 'malformed', path: '$.type', message: 'must be barrier, cancelMarker, endOfPartition or announcement' } };
+      }
+      return send(streamEvent(channel, event as StreamEvent, clock.now()));
+    },
+    endOfInput: () => send({ type: 'task.endOfInput', now: clock.now() }),
+    fail: (why = 'failed by request') => send({ type: 'task.fail', message: why, now: clock.now() }),
+    cancel: () => send({ type: 'task.cancel', now: clock.now() }),
+    state: () => taskView(actor.getSnapshot()),
+    snapshot: () => actor.getSnapshot(),
+    onCommand(listener) {
+      commandListeners.add(listener);
+      return () => commandListeners.delete(listener);
+    },
+    onObservation(listener) {
+      observationListeners.add(listener);
+      return () => observationListeners.delete(listener);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const name of armed) timers.clear(name);
+      armed.clear();
+      actor.stop();
+    },
+  };
+}
