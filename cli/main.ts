@@ -16,8 +16,8 @@ interface Subcommand {
 
 const COMMANDS: Record<string, Subcommand> = {
   demo: {
-    summary: 'one checkpoint round of a coordinator and a small task graph, in-process, printed step by step',
-    usage: 'snapwright demo [--tasks N] [--seed S] [--json]',
+    summary: 'checkpoint rounds of a coordinator and a five-task graph in one process, barriers and all, printed step by step',
+    usage: 'snapwright demo [--checkpoints N] [--json]',
     run: (argv) => demoCommand(parseArgs(argv)),
   },
   version: { summary: 'print the version', usage: 'snapwright version', run: () => versionCommand() },

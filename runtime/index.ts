@@ -7,3 +7,4 @@ export * from './coordinator/ports.js';
 export * from './coordinator/memory-store.js';
 export * from './coordinator/create-coordinator.js';
 export * from './task/index.js';
+export * from './harness/index.js';

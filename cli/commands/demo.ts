@@ -1,57 +1,56 @@
 /**
- * `snapwright demo`: one checkpoint round of a coordinator and a few tasks, in-process, printed
- * step by step.
+ * `snapwright demo`: checkpoint rounds of a coordinator and a small task graph (two sources, a
+ * task joining both, two transactional sinks) in one process, printed step by step: triggers,
+ * barriers aligning at the join, acknowledgements, the store, notifications and sink commits.
  * @packageDocumentation
  */
-import type { CoordinatorToTaskMessage, JobTopology, TaskToCoordinatorMessage } from '../../spec/index.js';
-import { EMPTY_METRICS, taskIdsOf } from '../../spec/index.js';
-import { createCoordinator } from '../../runtime/coordinator/create-coordinator.js';
-import { ManualTime } from '../../runtime/time.js';
+import type { JobTopology } from '../../spec/index.js';
+import { LocalJob } from '../../runtime/harness/index.js';
+import type { TraceEntry } from '../../runtime/harness/index.js';
 import type { ParsedArgs } from '../args.js';
+import { numberOption, UsageError } from '../args.js';
 
 const TOPOLOGY: JobTopology = {
   jobId: 'demo-job',
   vertices: [
     { id: 'source', parallelism: 2, inputs: [] },
-    { id: 'sink', parallelism: 1, inputs: [{ from: 'source', pattern: 'all-to-all' }] },
+    { id: 'join', parallelism: 1, inputs: [{ from: 'source', pattern: 'all-to-all' }] },
+    { id: 'sink', parallelism: 2, inputs: [{ from: 'join', pattern: 'all-to-all' }] },
   ],
 };
 
+const ARROW: Record<TraceEntry['kind'], string> = { control: '->', data: '=>', commit: '**', job: '!!' };
+
 /**
  * Runs the demo.
- * @param args - parsed arguments (`--json` prints the transcript as JSON lines).
+ * @param args - `--checkpoints N` (default 1), `--json` for one JSON object per line.
  */
 export async function demoCommand(args: ParsedArgs): Promise<number> {
+  const checkpoints = numberOption(args, 'checkpoints', 1);
+  if (!Number.isInteger(checkpoints) || checkpoints < 1 || checkpoints > 100) throw new UsageError('--checkpoints must be an integer from 1 to 100');
   const json = args.options.json === true;
-  const lines: string[] = [];
-  const say = (who: string, what: string) => lines.push(json ? JSON.stringify({ who, what }) : `${who.padEnd(12)} ${what}`);
-  const time = new ManualTime(0);
-  const inbox: CoordinatorToTaskMessage[] = [];
-  const coordinator = await createCoordinator({ topology: TOPOLOGY, transport: { send: (m) => void inbox.push(m) }, clock: time, timers: time });
-  const deliver = (m: TaskToCoordinatorMessage) => {
-    const r = coordinator.receive(m);
-    if (!r.ok) throw new Error(`demo message rejected: ${r.rejection.message}`);
-  };
-  for (const taskId of taskIdsOf(TOPOLOGY)) {
-    for (const state of ['deploying', 'initializing', 'running'] as const) deliver({ type: 'taskStateChanged', jobId: TOPOLOGY.jobId, taskId, attempt: 0, state });
-    say(taskId, 'running');
+  const print = (e: TraceEntry) => console.log(json ? JSON.stringify(e) : `  ${e.from.padEnd(12)} ${ARROW[e.kind]} ${(e.to || '').padEnd(12)} ${e.text}`);
+  let show = false;
+  const job = await LocalJob.create({ topology: TOPOLOGY, onTrace: (e) => show && print(e) });
+  if (!json) {
+    console.log(`job ${TOPOLOGY.jobId}: ${job.taskIdList.join(', ')} (all running)`);
+    console.log('  -> control message   => barrier in a data channel   ** sink commit\n');
   }
-  const outcome = coordinator.triggerCheckpoint();
-  while (inbox.length > 0) {
-    const m = inbox.shift()!;
-    say('coordinator', `-> ${m.taskId}: ${m.type}(${m.checkpointId})`);
-    if (m.type === 'triggerCheckpoint') {
-      for (const taskId of taskIdsOf(TOPOLOGY)) {
-        time.advance(1);
-        say(taskId, `snapshot ${m.checkpointId}, acknowledge`);
-        deliver({ type: 'acknowledgeCheckpoint', jobId: TOPOLOGY.jobId, taskId, attempt: 0, checkpointId: m.checkpointId, metrics: EMPTY_METRICS, state: { key: `${taskId}/${m.checkpointId}`, sizeBytes: 64 } });
-      }
-      inbox.splice(0, inbox.length, ...inbox.filter((x) => x.type !== 'triggerCheckpoint'));
-    }
+  show = true;
+  let failed = false;
+  for (let i = 0; i < checkpoints; i++) {
+    job.time.advance(100);
+    const outcome = await job.checkpoint();
+    const line =
+      outcome.status === 'completed'
+        ? `checkpoint ${outcome.checkpointId} completed: stored, every task notified, sinks committed`
+        : `checkpoint ${'checkpointId' in outcome ? outcome.checkpointId : '?'} ${outcome.status}: ${outcome.reason}`;
+    if (outcome.status !== 'completed') failed = true;
+    if (json) console.log(JSON.stringify({ kind: 'outcome', ...outcome }));
+    else console.log(`\n${line}\n`);
   }
-  const o = await outcome;
-  say('coordinator', o.status === 'completed' ? `checkpoint ${o.checkpointId} completed and stored` : `checkpoint failed: ${o.reason}`);
-  coordinator.shutdown();
-  console.log(lines.join('\n'));
-  return o.status === 'completed' ? 0 : 1;
+  const violations = job.monitor.violations;
+  if (!json) console.log(violations.length === 0 ? 'every named protocol property held on this run' : `VIOLATIONS: ${violations.map((v) => v.message).join('; ')}`);
+  job.stop();
+  return failed || violations.length > 0 ? 1 : 0;
 }
