@@ -9,7 +9,7 @@ import { isSavepoint } from '../../spec/index.js';
 import type { CoordinatorCommand } from './commands.js';
 import { addAndSubsume, lastSubsumedId } from './completed-store.js';
 import { handleFailure, handleSuccess } from './failure-manager.js';
-import type { CompletedCheckpoint, CoordinatorContext, CoordinatorStats, Ghost, PendingCheckpoint, TaskStates, TriggerRequest } from './types.js';
+import type { CompletedCheckpoint, CoordinatorContext, CoordinatorStats, Ghost, PendingCheckpoint, TriggerRequest } from './types.js';
 import { GHOST_IDS } from './types.js';
 
 /** Commands produced by one step, in order. */
@@ -19,11 +19,11 @@ export type Out = CoordinatorCommand[];
  * Remembers `id` among the last ids that left the pending map.
  * @param ghosts - the remembered ids.
  * @param id - the id that left.
- * @param states - the task states of the completed checkpoint or savepoint; null when aborted.
+ * @param completed - whether it completed (rather than aborted).
  */
-export function remember(ghosts: readonly Ghost[], id: CheckpointId, states: TaskStates | null): readonly Ghost[] {
+export function remember(ghosts: readonly Ghost[], id: CheckpointId, completed: boolean): readonly Ghost[] {
   const next = ghosts.length >= GHOST_IDS ? ghosts.slice(ghosts.length - GHOST_IDS + 1) : [...ghosts];
-  next.push({ checkpointId: id, states });
+  next.push({ checkpointId: id, completed });
   return next;
 }
 
@@ -91,7 +91,7 @@ export function dispose(ctx: CoordinatorContext, pc: PendingCheckpoint, reason: 
     pending,
     // A checkpoint aborted while its hooks run releases the trigger in flight.
     triggering: ctx.triggering?.checkpointId === id ? null : ctx.triggering,
-    ghosts: remember(ctx.ghosts, id, null),
+    ghosts: remember(ctx.ghosts, id, false),
     stats: withFailureStats(ctx.stats, id, reason, ctx.now),
   };
 }
@@ -191,7 +191,7 @@ export function complete(ctx: CoordinatorContext, pc: PendingCheckpoint, notify:
     ...ctx,
     pending,
     completed,
-    ghosts: remember(ctx.ghosts, id, checkpoint.taskStates),
+    ghosts: remember(ctx.ghosts, id, true),
     failures: handleSuccess(ctx.failures, id),
     lastCompletionAt: ctx.now,
     stats: {

@@ -57,8 +57,9 @@ interface AckLookup {
 /**
  * Whether the state an acknowledgement carries is referenced by a checkpoint. That happens when
  * the acknowledgement is a redelivery of one that was accepted (acknowledgements are delivered at
- * least once): the pending checkpoint holds the same state, or the completed checkpoint or
- * savepoint does (remembered ids first, then the retained checkpoints). Such state must never be
+ * least once): the pending checkpoint holds the same state, or the checkpoint completed (a
+ * retained checkpoint holding that state, or a remembered completed id that is no longer retained,
+ * whose states are not kept in memory: kept on the safe side). Such state must never be
  * discarded. O(remembered ids + retained checkpoints); only on the paths of late and rejected
  * acknowledgements.
  * @param ctx - the context.
@@ -70,8 +71,9 @@ function referenced(ctx: CoordinatorContext, ack: AcknowledgeCheckpoint, pending
   if (key === undefined) return false;
   const pc = ctx.pending.get(ack.checkpointId);
   if (pc) return (pendingAcks ?? pc.acks).get(ack.taskId)?.key === key;
-  for (const g of ctx.ghosts) if (g.checkpointId === ack.checkpointId) return g.states?.get(ack.taskId)?.key === key;
   for (const c of ctx.completed) if (c.checkpointId === ack.checkpointId) return c.taskStates.get(ack.taskId)?.key === key;
+  // Completed but no longer retained (subsumed, or a savepoint): keep, on the safe side.
+  for (const g of ctx.ghosts) if (g.checkpointId === ack.checkpointId) return g.completed;
   return false;
 }
 

@@ -224,10 +224,10 @@ export interface Ghost {
   /** The id. */
   readonly checkpointId: CheckpointId;
   /**
-   * For a completed checkpoint or savepoint, the task states it references (a redelivered
-   * acknowledgement carries one of them and must not be discarded); null for an aborted one.
+   * Whether it completed. An acknowledgement for a completed checkpoint can only be a redelivery
+   * of one it accepted (a task snapshots an id at most once), so its state is never discarded.
    */
-  readonly states: TaskStates | null;
+  readonly completed: boolean;
 }
 
 /** How many ids that left the pending map are remembered (Flink's `NUM_GHOST_CHECKPOINT_IDS`). */
