@@ -4,6 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs, UsageError } from './args.js';
+import { codegenCommand } from './commands/codegen.js';
 import { demoCommand } from './commands/demo.js';
 import { versionCommand } from './commands/version.js';
 
@@ -15,6 +16,11 @@ interface Subcommand {
 }
 
 const COMMANDS: Record<string, Subcommand> = {
+  codegen: {
+    summary: 'rebuild generated/ (codecs, bindings, AsyncAPI, protocol image) from spec/ and the machines; --check lists missing, stale and extra files and exits 1',
+    usage: 'snapwright codegen [--check] [--out DIR]',
+    run: (argv) => codegenCommand(parseArgs(argv)),
+  },
   demo: {
     summary: 'checkpoint rounds of a coordinator and a five-task graph in one process, barriers and all, printed step by step',
     usage: 'snapwright demo [--checkpoints N] [--json]',
