@@ -48,5 +48,6 @@ export function initialContext(input: CoordinatorInput): CoordinatorContext {
     failures: { ...INITIAL_FAILURE_COUNTER, lastSucceeded: last ? last.checkpointId : 0 },
     lastCompletionAt: null,
     stats: INITIAL_STATS,
+    deferredRestore: null,
   };
 }

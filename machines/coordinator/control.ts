@@ -109,3 +109,32 @@ export function restore(ctx: CoordinatorContext, scope: 'global' | 'regional' | 
   if (!latest) return ctx;
   return { ...ctx, stats: { ...ctx.stats, restored: ctx.stats.restored + 1, latestRestored: { checkpointId: latest.checkpointId, at: ctx.now } } };
 }
+
+/**
+ * Restores now, or, while a completed checkpoint is being stored, once the store has answered:
+ * a restore must never pick an older checkpoint while a newer one is about to complete. Requests
+ * made meanwhile merge (a global or initial restore covers a regional one).
+ * @param ctx - the context.
+ * @param scope - global, regional or initial.
+ * @param tasks - for regional: the tasks to restore.
+ * @param out - commands.
+ */
+export function requestRestore(ctx: CoordinatorContext, scope: 'global' | 'regional' | 'initial', tasks: readonly TaskId[] | undefined, out: Out): CoordinatorContext {
+  const storing = [...ctx.pending.values()].some((p) => p.stage === 'finalizing');
+  if (!storing) return restore(ctx, scope, tasks, out);
+  const prior = ctx.deferredRestore;
+  if (!prior) return { ...ctx, deferredRestore: { scope, tasks } };
+  if (prior.scope !== 'regional') return ctx;
+  if (scope !== 'regional') return { ...ctx, deferredRestore: { scope, tasks } };
+  return { ...ctx, deferredRestore: { scope, tasks: [...new Set([...(prior.tasks ?? []), ...(tasks ?? [])])] } };
+}
+
+/**
+ * Runs a restore deferred by {@link requestRestore}, if any (after the store answered).
+ * @param ctx - the context.
+ * @param out - commands.
+ */
+export function runDeferredRestore(ctx: CoordinatorContext, out: Out): CoordinatorContext {
+  const d = ctx.deferredRestore;
+  return d ? restore({ ...ctx, deferredRestore: null }, d.scope, d.tasks, out) : ctx;
+}

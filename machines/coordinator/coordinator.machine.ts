@@ -17,7 +17,7 @@ import { and, enqueueActions, setup, stateIn } from 'xstate';
 import type { Rejection } from '../../spec/index.js';
 import type { CoordinatorCommand } from './commands.js';
 import { initialContext } from './context.js';
-import { abortAllPending, periodicTick, restore, shutdown, startScheduler, stopScheduler } from './control.js';
+import { abortAllPending, periodicTick, requestRestore, runDeferredRestore, shutdown, startScheduler, stopScheduler } from './control.js';
 import type { CoordinatorEvent } from './events.js';
 import type { Out } from './outcomes.js';
 import { abortPending, complete, dispose, startFinalizing } from './outcomes.js';
@@ -136,7 +136,7 @@ export const coordinatorMachine = setup({
         'hook.failed': { actions: step('hook.failed', (ctx, e, out) => hookFailed(ctx, e.checkpointId, out)) },
         'trigger.failed': { actions: step('trigger.failed', (ctx, e, out) => triggerFailed(ctx, e.checkpointId, out)) },
         restore: [
-          { guard: 'restoreTasksKnown', actions: step('restore', (ctx, e, out) => restore(ctx, e.scope, e.tasks, out)) },
+          { guard: 'restoreTasksKnown', actions: step('restore', (ctx, e, out) => requestRestore(ctx, e.scope, e.tasks, out)) },
           { actions: rejectWith(() => ({ code: 'unknown-task', path: '$.tasks', message: 'a task to restore is not part of the job' })) },
         ],
         abortPending: { actions: step('abortPending', (ctx, e, out) => abortAllPending(ctx, e.reason, out)) },
@@ -218,14 +218,18 @@ export const coordinatorMachine = setup({
             finalizing: {
               on: {
                 'finalize.succeeded': [
-                  { guard: 'isFinalizing', target: 'idle', actions: step('finalize.succeeded', (ctx, e, out) => complete(ctx, ctx.pending.get(e.checkpointId) as PendingCheckpoint, true, out)) },
+                  {
+                    guard: 'isFinalizing',
+                    target: 'idle',
+                    actions: step('finalize.succeeded', (ctx, e, out) => runDeferredRestore(complete(ctx, ctx.pending.get(e.checkpointId) as PendingCheckpoint, true, out), out)),
+                  },
                   { actions: rejectWith(() => ({ code: 'invalid-request', path: '$.checkpointId', message: 'that checkpoint is not being finalized' })) },
                 ],
                 'finalize.failed': [
                   {
                     guard: 'isFinalizing',
                     target: 'idle',
-                    actions: step('finalize.failed', (ctx, e, out) => abortPending(ctx, ctx.pending.get(e.checkpointId) as PendingCheckpoint, 'FINALIZE_CHECKPOINT_FAILURE', null, out)),
+                    actions: step('finalize.failed', (ctx, e, out) => runDeferredRestore(abortPending(ctx, ctx.pending.get(e.checkpointId) as PendingCheckpoint, 'FINALIZE_CHECKPOINT_FAILURE', null, out), out)),
                   },
                   { actions: rejectWith(() => ({ code: 'invalid-request', path: '$.checkpointId', message: 'that checkpoint is not being finalized' })) },
                 ],

@@ -217,6 +217,11 @@ export interface CoordinatorContext {
   readonly lastCompletionAt: number | null;
   /** The figures. */
   readonly stats: CoordinatorStats;
+  /**
+   * A restore asked for while a completed checkpoint was being stored: it runs when the store
+   * answers, so it restores the true latest checkpoint (the one being stored, if it succeeds).
+   */
+  readonly deferredRestore: { readonly scope: 'global' | 'regional' | 'initial'; readonly tasks: readonly TaskId[] | undefined } | null;
 }
 
 /** A checkpoint id that left the pending map, remembered to tell late messages from unknown ones. */

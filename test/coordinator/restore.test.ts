@@ -7,6 +7,7 @@ import { ProtocolMonitor } from '../../spec/index.js';
 import { InMemoryCheckpointStore, InMemoryIdCounter } from '../../runtime/coordinator/memory-store.js';
 import { ManualTime } from '../../runtime/time.js';
 import { completeCheckpoint, startFixture, useProtocolMonitors } from '../support/coordinator-fixture.js';
+import { DeferredStore } from '../support/deferred-ports.js';
 
 useProtocolMonitors();
 
@@ -117,5 +118,37 @@ describe('coordinator restart', () => {
       { taskId: 'src#1', attempt: 0 },
       { taskId: 'sink#0', attempt: 1 },
     ]);
+  });
+});
+
+describe('restore while a completed checkpoint is being stored', () => {
+  it('waits for the store: a successful write is what gets restored', async () => {
+    const store = new DeferredStore();
+    const f = await startFixture({ store });
+    const first = f.c.triggerCheckpoint();
+    f.ackAll(1);
+    expect(f.c.state().pending).toMatchObject([{ checkpointId: 1, stage: 'finalizing' }]);
+    f.c.abortPending('JOB_FAILOVER_REGION');
+    expect(f.c.restore('global')).toEqual({ ok: true });
+    expect(f.restores).toEqual([]); // not yet: checkpoint 1 may still complete
+    await store.release();
+    expect(await first).toEqual({ status: 'completed', checkpointId: 1, snapshot: 'checkpoint' });
+    expect(f.restores.map((r) => r.checkpoint?.checkpointId ?? null)).toEqual([1]);
+  });
+
+  it('waits for the store: a failed write restores the previous checkpoint', async () => {
+    const store = new DeferredStore();
+    const f = await startFixture({ store });
+    const first = f.c.triggerCheckpoint();
+    f.ackAll(1);
+    await store.release();
+    expect((await first).status).toBe('completed');
+    const second = f.c.triggerCheckpoint();
+    f.ackAll(2);
+    f.c.restore('regional', ['sink#0']);
+    f.c.restore('regional', ['src#0']);
+    await store.fail();
+    expect(await second).toMatchObject({ status: 'aborted', checkpointId: 2, reason: 'FINALIZE_CHECKPOINT_FAILURE' });
+    expect(f.restores.map((r) => [r.scope, r.checkpoint?.checkpointId ?? null, [...r.tasks]])).toEqual([['regional', 1, ['sink#0', 'src#0']]]);
   });
 });
