@@ -57,7 +57,7 @@ export interface EndOfPartition {
  * @direction task-to-task
  * @channel data
  * @delivery ordered-exactly-once
- * @idempotencyKey checkpointId
+ * @idempotencyKey barrier.checkpointId
  */
 export interface EventAnnouncement {
   /** The discriminant: `announcement`. */

@@ -14,6 +14,7 @@ import type { Rejection } from './errors.js';
 import type { ControlMessage } from './messages.js';
 import type { AlignmentKind, SnapshotKind, SyncSavepointMode } from './options.js';
 import { DECLINE_REASONS } from './reasons.js';
+import type { StreamEvent } from './stream-events.js';
 import { TASK_EXECUTION_STATES } from './task-state.js';
 
 /** The result of validating untrusted input. */
@@ -156,4 +157,86 @@ export function checkControlMessage(input: unknown): Rejection | null {
 export function validateControlMessage(input: unknown): Validated<ControlMessage> {
   const rejection = checkControlMessage(input);
   return rejection ? { ok: false, rejection } : { ok: true, value: input as ControlMessage };
+}
+
+/** A checkpoint barrier as it travels (also nested in an announcement, where `type` must say so). */
+const barrier = (type: FieldSchema): FieldSchema => ({ kind: 'object', fields: { type, checkpointId: p('checkpointId'), timestamp: p('timestamp'), options } });
+
+/**
+ * The schema of every in-band event, by `type` (mirrors `stream-events.ts`). A barrier's
+ * timestamp is the trigger's, so it is a timestamp like the trigger's; an announcement's
+ * sequence is a position in a queue.
+ */
+export const STREAM_SCHEMAS: Readonly<Record<StreamEvent['type'], FieldSchema>> = {
+  barrier: barrier(p('string')),
+  cancelMarker: { kind: 'object', fields: { type: p('string'), checkpointId: p('checkpointId') } },
+  endOfPartition: { kind: 'object', fields: { type: p('string') } },
+  announcement: { kind: 'object', fields: { type: p('string'), barrier: barrier(oneOf(['barrier'])), sequence: p('attempt') } },
+};
+
+/**
+ * Like {@link emit}, with the extra-field check of every object counting keys with `for...in`
+ * (V8 walks its enum cache: no allocation) and listing them (`Object.keys`) only when the count
+ * is off: in-band events are checked per event of every channel, so a valid one allocates nothing.
+ */
+function emitAllocationFree(schema: FieldSchema, v: string, path: string, consts: unknown[], depth: number): string {
+  if (schema.kind === 'nullable') return `if (${v} !== null) { ${emitAllocationFree(schema.inner, v, path, consts, depth)} }`;
+  if (schema.kind !== 'object') return emit(schema, v, path, consts, depth);
+  const fail = (message: string, at = path) => `return [${JSON.stringify(at)}, ${JSON.stringify(message)}];`;
+  const known = [...Object.keys(schema.fields), ...Object.keys(schema.optional ?? {})];
+  consts.push(new Set(known));
+  const knownIndex = consts.length - 1;
+  const n = `n${depth}`;
+  const lines = [`if (${v} === null || typeof ${v} !== 'object' || Array.isArray(${v})) ${fail('must be an object')}`, `let ${n} = 0;`];
+  Object.entries(schema.fields).forEach(([key, field], i) => {
+    const x = `${v}_${i}`;
+    const k = JSON.stringify(key);
+    lines.push(`{ const ${x} = ${v}[${k}]; if (${x} === undefined && !Object.hasOwn(${v}, ${k})) ${fail('is missing', `${path}.${key}`)}`);
+    lines.push(`${emitAllocationFree(field, x, `${path}.${key}`, consts, depth + 1)} } ${n}++;`);
+  });
+  Object.entries(schema.optional ?? {}).forEach(([key, field], i) => {
+    const x = `${v}_o${i}`;
+    lines.push(`if (Object.hasOwn(${v}, ${JSON.stringify(key)})) { ${n}++; const ${x} = ${v}[${JSON.stringify(key)}]; if (${x} !== undefined) { ${emitAllocationFree(field, x, `${path}.${key}`, consts, depth + 1)} } }`);
+  });
+  const count = `k${depth}`;
+  lines.push(
+    `{ let ${count} = 0; for (const _ in ${v}) ${count}++; if (${count} !== ${n}) { for (const k of Object.keys(${v})) if (!c[${knownIndex}].has(k)) return [${JSON.stringify(path)} + '.' + k, 'is not a field of this message']; } }`,
+  );
+  return lines.join('\n');
+}
+
+const STREAM_VALIDATORS = Object.fromEntries(
+  Object.entries(STREAM_SCHEMAS).map(([type, schema]) => {
+    const consts: unknown[] = [];
+    const body = `${emitAllocationFree(schema, 'v', '', consts, 0)}\nreturn null;`;
+    return [type, new Function('c', `return function validate(v) {\n${body}\n};`)(consts) as Compiled];
+  }),
+) as Record<StreamEvent['type'], Compiled>;
+const STREAM_TYPES_MESSAGE = `must be one of ${Object.keys(STREAM_SCHEMAS).join(', ')}`;
+
+/**
+ * Checks that `input` is exactly one of the in-band events (barrier, cancel marker, end of
+ * partition, announcement): known `type`, every field present with the right type and range, no
+ * extra field. Runs on every event of every input channel, so it allocates nothing when the event
+ * is valid. Which channel it arrived on, and whether that channel may deliver now, is the task's
+ * business, not this check's.
+ * @param input - untrusted input.
+ * @returns null when `input` is a valid in-band event, else a `malformed` rejection with the path
+ * of the first problem (relative to the event).
+ */
+export function checkStreamEvent(input: unknown): Rejection | null {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return { code: 'malformed', path: '$', message: 'must be an object' };
+  const type = (input as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.hasOwn(STREAM_VALIDATORS, type)) return { code: 'malformed', path: '$.type', message: STREAM_TYPES_MESSAGE };
+  const problem = STREAM_VALIDATORS[type as StreamEvent['type']](input);
+  return problem ? { code: 'malformed', path: `$${problem[0]}`, message: problem[1] } : null;
+}
+
+/**
+ * Like {@link checkStreamEvent}, returning the event typed on success.
+ * @param input - untrusted input.
+ */
+export function validateStreamEvent(input: unknown): Validated<StreamEvent> {
+  const rejection = checkStreamEvent(input);
+  return rejection ? { ok: false, rejection } : { ok: true, value: input as StreamEvent };
 }

@@ -3,15 +3,17 @@
  * `BarrierHandlerState`s), as pure functions over {@link TaskContext}. The machine's guards pick
  * the case ({@link barrierCase}, {@link firstBarrierMode}, ...) and its transitions apply the
  * matching step. Per barrier the work is O(1): one persistent-map update and one command; O(C)
- * work (releasing C channels) happens once per checkpoint.
+ * work (releasing C channels) happens once per checkpoint. A batch's consecutive further
+ * barriers ({@link nextBarriers}) share one persistent-map version and one context copy.
  * @packageDocumentation
  */
 import type { CheckpointId } from '../../spec/ids.js';
 import type { DeclineReason } from '../../spec/reasons.js';
 import type { CheckpointBarrier } from '../../spec/stream-events.js';
 import { PersistentMap } from '../_internals/persistent-map.js';
-import type { Emit } from './commands.js';
-import type { BarrierEvent, CancelMarkerEvent, EndOfPartitionEvent } from './events.js';
+import type { Emit, TaskCommand } from './commands.js';
+import { copyInputs, withInputs } from './context.js';
+import type { BarrierEvent, CancelMarkerEvent, EndOfPartitionEvent, StreamBatchItem } from './events.js';
 import { abortOnBarrier, completeCapture, startCheckpoint } from './snapshots.js';
 import type { InputState, PendingBarrier, TaskContext, TaskTimerId } from './types.js';
 import { isPending } from './validation.js';
@@ -94,11 +96,28 @@ export function firstBarrierMode(ctx: TaskContext, barrier: CheckpointBarrier, n
   return 'aligned';
 }
 
-const withInputs = (ctx: TaskContext, inputs: InputState): TaskContext => ({ ...ctx, inputs });
-
 /** Inputs after the current checkpoint completed or was cancelled: nothing pending. */
 function settled(inputs: InputState, id: CheckpointId): InputState {
-  return { ...inputs, currentId: Math.max(inputs.currentId, id), lastCancelledOrCompletedId: Math.max(inputs.lastCancelledOrCompletedId, id), received: noChannels(), barrier: null, unaligned: false, timer: null };
+  const next = copyInputs(inputs);
+  next.currentId = Math.max(inputs.currentId, id);
+  next.lastCancelledOrCompletedId = Math.max(inputs.lastCancelledOrCompletedId, id);
+  next.received = noChannels();
+  next.barrier = null;
+  next.unaligned = false;
+  next.timer = null;
+  return next;
+}
+
+/** Inputs once the first barrier of checkpoint `id` arrived: pending, `channel` delivered. */
+function started(inputs: InputState, id: CheckpointId, channel: number, barrier: PendingBarrier, now: number, unaligned: boolean, timer: TaskTimerId | null): InputState {
+  const next = copyInputs(inputs);
+  next.currentId = id;
+  next.received = noChannels().set(channel, true);
+  next.barrier = barrier;
+  next.firstBarrierAt = now;
+  next.unaligned = unaligned;
+  next.timer = timer;
+  return next;
 }
 
 /** Emits `startCapture` for every open channel that has not delivered the barrier. */
@@ -135,17 +154,15 @@ function release(ctx: TaskContext, emit: Emit): void {
 export function firstBarrier(ctx: TaskContext, e: BarrierEvent, mode: FirstBarrierMode, emit: Emit): TaskContext {
   const b = e.barrier;
   const id = b.checkpointId;
-  const start = { checkpointId: id, timestamp: b.timestamp, options: b.options, now: e.now, alignmentMs: 0 };
   if (mode === 'complete') {
     const unaligned = ctx.config.alignment.unaligned && b.options.alignment === 'unaligned';
-    return startCheckpoint(withInputs(ctx, settled(ctx.inputs, id)), { ...start, unaligned }, emit);
+    return startCheckpoint(withInputs(ctx, settled(ctx.inputs, id)), { checkpointId: id, timestamp: b.timestamp, options: b.options, now: e.now, alignmentMs: 0, unaligned }, emit);
   }
-  const received = noChannels().set(e.channel, true);
   const pending: PendingBarrier = { timestamp: b.timestamp, options: b.options };
   if (mode === 'unaligned') {
-    const inputs: InputState = { ...ctx.inputs, currentId: id, received, barrier: pending, firstBarrierAt: e.now, unaligned: true, timer: null };
+    const inputs = started(ctx.inputs, id, e.channel, pending, e.now, true, null);
     captureRemaining(ctx, inputs, id, emit);
-    return startCheckpoint(withInputs(ctx, inputs), { ...start, unaligned: true, capturing: true }, emit);
+    return startCheckpoint(withInputs(ctx, inputs), { checkpointId: id, timestamp: b.timestamp, options: b.options, now: e.now, alignmentMs: 0, unaligned: true, capturing: true }, emit);
   }
   emit({ kind: 'blockChannel', channel: e.channel });
   let timer: TaskTimerId | null = null;
@@ -154,18 +171,63 @@ export function firstBarrier(ctx: TaskContext, e: BarrierEvent, mode: FirstBarri
     timer = `alignment:${id}`;
     emit({ kind: 'startTimer', timer, delayMs: Math.max(0, timeout - (e.now - b.timestamp)) });
   }
-  return withInputs(ctx, { ...ctx.inputs, currentId: id, received, barrier: pending, firstBarrierAt: e.now, unaligned: false, timer });
+  return withInputs(ctx, started(ctx.inputs, id, e.channel, pending, e.now, false, timer));
 }
 
 /**
- * A further barrier of the pending checkpoint: record its channel. The machine emits the one
- * command that goes with it (block the channel when aligned, stop capturing it when unaligned):
- * this is the per-barrier hot path, so it is one `assign` and one static command, no step.
+ * Records that `channel` delivered the pending checkpoint's barrier.
  * @param inputs - the input state (a checkpoint is pending).
  * @param channel - the channel that delivered the barrier.
  */
 export function recordBarrier(inputs: InputState, channel: number): InputState {
-  return { ...inputs, received: inputs.received.set(channel, true) };
+  const next = copyInputs(inputs);
+  next.received = inputs.received.set(channel, true);
+  return next;
+}
+
+/**
+ * A further barrier of the pending checkpoint, more to come (the per-barrier hot path): aligned,
+ * block its channel; unaligned (already triggered), stop capturing it. Either way record it.
+ * O(1): one persistent-map update and one command.
+ * @param ctx - the context (a checkpoint is pending).
+ * @param e - the barrier event.
+ * @param emit - receives the command.
+ */
+export function nextBarrier(ctx: TaskContext, e: BarrierEvent, emit: Emit): TaskContext {
+  const inputs = ctx.inputs;
+  emit(nextBarrierCommand(inputs, e.channel));
+  return withInputs(ctx, recordBarrier(inputs, e.channel));
+}
+
+/** The command of a further barrier on `channel`: block it (aligned) or stop capturing it (unaligned). */
+function nextBarrierCommand(inputs: InputState, channel: number): TaskCommand {
+  return inputs.unaligned ? { kind: 'stopCapture', channel, checkpointId: inputs.currentId } : { kind: 'blockChannel', channel };
+}
+
+/**
+ * Further barriers of the pending checkpoint on `items[from..to)`, none of them the last: exactly
+ * {@link nextBarrier} for each, in order (same commands, same resulting context), with one new
+ * version of the received set (through `withMutations`) and one copy of the context for all of
+ * them, instead of one of each per barrier.
+ * @param ctx - the context (a checkpoint is pending).
+ * @param items - the batch's events; `items[from..to)` are barriers that `nextBarrier` takes, each
+ * on a distinct channel that has not delivered the barrier yet.
+ * @param from - the first.
+ * @param to - after the last.
+ * @param emit - receives the commands.
+ */
+export function nextBarriers(ctx: TaskContext, items: readonly StreamBatchItem[], from: number, to: number, emit: Emit): TaskContext {
+  const inputs = ctx.inputs;
+  const received = inputs.received.withMutations((m) => {
+    for (let i = from; i < to; i++) {
+      const channel = (items[i] as StreamBatchItem).channel;
+      emit(nextBarrierCommand(inputs, channel));
+      m.insert(channel, true);
+    }
+  });
+  const next = copyInputs(inputs);
+  next.received = received;
+  return withInputs(ctx, next);
 }
 
 /**
@@ -237,7 +299,10 @@ export function switchToUnaligned(ctx: TaskContext, now: number, channel: number
   // The timer that fired needs no cancel; a late barrier cancels the armed one.
   if (inputs.timer !== null && channel !== null) emit({ kind: 'cancelTimer', timer: inputs.timer });
   const received = channel === null ? inputs.received : inputs.received.set(channel, true);
-  const switched: InputState = { ...inputs, received, unaligned: true, timer: null };
+  const switched = copyInputs(inputs);
+  switched.received = received;
+  switched.unaligned = true;
+  switched.timer = null;
   captureRemaining(ctx, switched, id, emit);
   const next = startCheckpoint(withInputs(ctx, switched), {
     checkpointId: id,
@@ -288,7 +353,10 @@ export function cancelMarker(ctx: TaskContext, e: CancelMarkerEvent, emit: Emit)
 export function endOfPartition(ctx: TaskContext, e: EndOfPartitionEvent, emit: Emit): TaskContext {
   // Abort first, while the channel still counts as open: its capture (unaligned) ends too.
   const base = isPending(ctx.inputs) ? abortPending(ctx, 'CHECKPOINT_DECLINED_INPUT_END_OF_STREAM', emit) : ctx;
-  return withInputs(base, { ...base.inputs, openChannels: base.inputs.openChannels - 1, closed: base.inputs.closed.set(e.channel, true) });
+  const inputs = copyInputs(base.inputs);
+  inputs.openChannels--;
+  inputs.closed = inputs.closed.set(e.channel, true);
+  return withInputs(base, inputs);
 }
 
 /**

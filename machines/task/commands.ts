@@ -8,6 +8,7 @@ import type { TaskToCoordinatorMessage } from '../../spec/messages.js';
 import type { CheckpointOptions } from '../../spec/options.js';
 import type { Rejection } from '../../spec/errors.js';
 import type { StreamEvent } from '../../spec/stream-events.js';
+import type { StreamBatchItem } from './events.js';
 import type { PendingTransaction, SinkSnapshotState, TaskRestore, TaskTimerId, TransactionId } from './types.js';
 
 /** Every effect of the task machine, discriminated on `kind`. */
@@ -73,7 +74,13 @@ export type TaskCommand =
   /** Cancel timer `timer` (a firing already under way is ignored by the machine). */
   | { readonly kind: 'cancelTimer'; readonly timer: TaskTimerId }
   /** The event of type `eventType` was rejected and changed nothing. */
-  | { readonly kind: 'rejected'; readonly eventType: string; readonly rejection: Rejection };
+  | { readonly kind: 'rejected'; readonly eventType: string; readonly rejection: Rejection }
+  /**
+   * The rest of a `stream.batch` the machine stopped applying because one of its events must be
+   * answered first (or taken by the statechart itself): deliver it as one `stream.batch` event at
+   * `now`, after the replies to this step, where the next single event would have come.
+   */
+  | { readonly kind: 'continueBatch'; readonly events: readonly StreamBatchItem[]; readonly now: number };
 
 /** The `kind` of every task command. */
 export type TaskCommandKind = TaskCommand['kind'];

@@ -61,6 +61,35 @@ export interface AnnouncementEvent extends Timed {
 /** An in-band event on one input channel. */
 export type TaskStreamEvent = BarrierEvent | CancelMarkerEvent | EndOfPartitionEvent | AnnouncementEvent;
 
+/** One in-band event of a {@link StreamBatchEvent}: what arrived, and on which channel. */
+export interface StreamBatchItem {
+  /** The input channel, from 0. */
+  readonly channel: number;
+  /** The event as it travelled. */
+  readonly event: StreamEvent;
+}
+
+/**
+ * Several in-band events at once, all received at `now`; behaves exactly as the same events one
+ * by one, in order (`streamEvent(channel, event, now)` each): same final snapshot, same commands
+ * in the same order. Where one by one the environment would answer a command before the next
+ * event (a snapshot started) the machine applies the events up to there and hands the rest back
+ * with a `continueBatch` command, to be delivered after the replies of that step; an event that
+ * makes the input side leave its handler (the last open channel ends) is taken by the statechart
+ * itself, the rest handed back the same way.
+ *
+ * The contract of the environment: a batch holds at most one event per channel (a runtime takes
+ * the heads of its channel queues), so the blocking commands of a batch are carried out before
+ * that channel delivers again. A batch with a channel twice is rejected (`invalid-request`) and
+ * changes nothing.
+ */
+export interface StreamBatchEvent extends Timed {
+  /** The discriminant: `stream.batch`. */
+  readonly type: 'stream.batch';
+  /** The events, in arrival order, each on a distinct channel. */
+  readonly events: readonly StreamBatchItem[];
+}
+
 /** The synchronous part of a snapshot ended (answer to the `snapshotSync` command). */
 export interface SyncCompletedEvent extends Timed {
   /** The discriminant: `snapshot.syncCompleted`. */
@@ -119,7 +148,7 @@ export type TaskLifecycleEvent =
   | ({ readonly type: 'task.cancel' } & Timed);
 
 /** Every event of the task machine. */
-export type TaskEvent = TaskControlEvent | TaskStreamEvent | TaskSnapshotEvent | TimerFiredEvent | TaskLifecycleEvent;
+export type TaskEvent = TaskControlEvent | TaskStreamEvent | StreamBatchEvent | TaskSnapshotEvent | TimerFiredEvent | TaskLifecycleEvent;
 
 /** The `type` of every task event. */
 export type TaskEventType = TaskEvent['type'];

@@ -13,4 +13,6 @@ export { transactionIdOf } from './two-phase-commit.js';
 export { taskMachine, initialTaskContext } from './task.machine.js';
 export type { TaskMachine } from './task.machine.js';
 export { taskView } from './view.js';
+export { foldStreamBatch, STREAM_TRANSITIONS, exactlyOnceState, streamCasesOf } from './stream-batch.js';
+export type { StreamCase, StreamCases, StreamHandler, StreamBatchResult } from './stream-batch.js';
 export type { TaskView, TaskLifecycle } from './view.js';

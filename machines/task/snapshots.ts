@@ -13,6 +13,7 @@ import type { CheckpointMetrics, StateHandle } from '../../spec/state-handle.js'
 import type { TaskExecutionState } from '../../spec/task-state.js';
 import { PersistentMap } from '../_internals/persistent-map.js';
 import type { Emit } from './commands.js';
+import { copyContext, copyRecord } from './context.js';
 import { closeSink, commitSink, snapshotSink } from './two-phase-commit.js';
 import type { SinkSnapshotState, SnapshotRecord, TaskConfig, TaskContext } from './types.js';
 import { MAX_ABORTED_BEFORE_START } from './types.js';
@@ -56,6 +57,32 @@ export interface CheckpointStart {
   readonly unaligned: boolean;
   /** Unaligned: whether in-flight data is captured until barriers still to come arrive. */
   readonly capturing?: boolean;
+}
+
+/**
+ * `snapshots` without `checkpointId`, as a fresh map when few remain. A persistent map's older
+ * versions point to its newer ones, so the first version of a long-lived map, once the garbage
+ * collector moved it to the old generation, keeps every later version alive through each
+ * young-generation collection (until a full one): a map updated a few times per checkpoint for
+ * the whole life of the task made every collection copy them all. A fresh map starts a new,
+ * short chain; rebuilding it is O(snapshots in progress), a handful at most.
+ */
+function without(snapshots: PersistentMap<CheckpointId, SnapshotRecord>, checkpointId: CheckpointId): PersistentMap<CheckpointId, SnapshotRecord> {
+  if (!snapshots.has(checkpointId)) return snapshots;
+  if (snapshots.size === 1) return PersistentMap.empty();
+  if (snapshots.size > 16) return snapshots.delete(checkpointId);
+  const rest: Array<[CheckpointId, SnapshotRecord]> = [];
+  snapshots.forEach((r, id) => {
+    if (id !== checkpointId) rest.push([id, r]);
+  });
+  return PersistentMap.from(rest);
+}
+
+/** The context with other snapshots. */
+function withSnapshots(ctx: TaskContext, snapshots: TaskContext['snapshots']): TaskContext {
+  const next = copyContext(ctx);
+  next.snapshots = snapshots;
+  return next;
 }
 
 const below = (ids: readonly CheckpointId[], bound: number): readonly CheckpointId[] => {
@@ -105,22 +132,23 @@ export function startCheckpoint(ctx: TaskContext, s: CheckpointStart, emit: Emit
   emit({ kind: 'snapshotSync', checkpointId: id, timestamp: s.timestamp, options, unaligned: s.unaligned, sinkState });
   const record: SnapshotRecord = {
     phase: 'sync',
+    captured: !s.capturing,
     startedAt: s.now,
     syncEndedAt: s.now,
     startDelayMs: Math.max(0, s.now - s.timestamp),
     alignmentMs: s.alignmentMs,
     unaligned: s.unaligned,
-    captured: !s.capturing,
   };
-  return {
-    ...ctx,
-    lastStartedId: id,
-    abortedBeforeStart: remaining,
-    snapshots: ctx.snapshots.set(id, record),
-    sink,
-    syncSavepointId: syncSavepoint ? id : ctx.syncSavepointId,
-    syncSavepointDrains: syncSavepoint ? drain : ctx.syncSavepointDrains,
-  };
+  const next = copyContext(ctx);
+  next.lastStartedId = id;
+  next.abortedBeforeStart = remaining;
+  next.snapshots = ctx.snapshots.set(id, record);
+  next.sink = sink;
+  if (syncSavepoint) {
+    next.syncSavepointId = id;
+    next.syncSavepointDrains = drain;
+  }
+  return next;
 }
 
 /**
@@ -137,10 +165,14 @@ export function abortOnBarrier(ctx: TaskContext, checkpointId: CheckpointId, rea
   let snapshots = ctx.snapshots;
   if (snapshots.has(checkpointId)) {
     emit({ kind: 'cancelSnapshot', checkpointId });
-    snapshots = snapshots.delete(checkpointId);
+    snapshots = without(snapshots, checkpointId);
   }
   decline(ctx.config, checkpointId, reason, true, emit);
-  return { ...ctx, lastStartedId: last, abortedBeforeStart: below(ctx.abortedBeforeStart, last), snapshots };
+  const next = copyContext(ctx);
+  next.lastStartedId = last;
+  next.abortedBeforeStart = below(ctx.abortedBeforeStart, last);
+  next.snapshots = snapshots;
+  return next;
 }
 
 function metricsOf(r: SnapshotRecord, now: number, state: StateHandle | null): CheckpointMetrics {
@@ -177,8 +209,10 @@ export function completeSync(ctx: TaskContext, checkpointId: CheckpointId, now: 
   const r = ctx.snapshots.get(checkpointId);
   if (r?.phase !== 'sync') return ctx;
   if (r.captured) emit({ kind: 'snapshotAsync', checkpointId });
-  const next: SnapshotRecord = { ...r, phase: r.captured ? 'async' : 'capturing', syncEndedAt: Math.max(r.startedAt, now) };
-  return { ...ctx, snapshots: ctx.snapshots.set(checkpointId, next) };
+  const record = copyRecord(r);
+  record.phase = r.captured ? 'async' : 'capturing';
+  record.syncEndedAt = Math.max(r.startedAt, now);
+  return withSnapshots(ctx, ctx.snapshots.set(checkpointId, record));
 }
 
 /**
@@ -192,8 +226,10 @@ export function completeCapture(ctx: TaskContext, checkpointId: CheckpointId, em
   const r = ctx.snapshots.get(checkpointId);
   if (r === undefined || r.captured) return ctx;
   if (r.phase === 'capturing') emit({ kind: 'snapshotAsync', checkpointId });
-  const next: SnapshotRecord = { ...r, captured: true, phase: r.phase === 'capturing' ? 'async' : r.phase };
-  return { ...ctx, snapshots: ctx.snapshots.set(checkpointId, next) };
+  const record = copyRecord(r);
+  record.captured = true;
+  if (r.phase === 'capturing') record.phase = 'async';
+  return withSnapshots(ctx, ctx.snapshots.set(checkpointId, record));
 }
 
 /**
@@ -209,7 +245,7 @@ export function acknowledge(ctx: TaskContext, checkpointId: CheckpointId, state:
   if (r?.phase !== 'async') return ctx;
   const c = ctx.config;
   emit({ kind: 'sendToCoordinator', message: { type: 'acknowledgeCheckpoint', jobId: c.jobId, taskId: c.taskId, attempt: c.attempt, checkpointId, metrics: metricsOf(r, now, state), state } });
-  return { ...ctx, snapshots: ctx.snapshots.delete(checkpointId) };
+  return withSnapshots(ctx, without(ctx.snapshots, checkpointId));
 }
 
 /**
@@ -221,7 +257,7 @@ export function acknowledge(ctx: TaskContext, checkpointId: CheckpointId, state:
 export function failAsync(ctx: TaskContext, checkpointId: CheckpointId, emit: Emit): TaskContext {
   if (!snapshotIn(ctx, checkpointId, 'async')) return ctx;
   decline(ctx.config, checkpointId, 'CHECKPOINT_ASYNC_EXCEPTION', false, emit);
-  return { ...ctx, snapshots: ctx.snapshots.delete(checkpointId) };
+  return withSnapshots(ctx, without(ctx.snapshots, checkpointId));
 }
 
 /**
@@ -280,7 +316,7 @@ export function notifyAborted(ctx: TaskContext, checkpointId: CheckpointId, now:
     const c = ctx.config;
     emit({ kind: 'cancelSnapshot', checkpointId });
     emit({ kind: 'sendToCoordinator', message: { type: 'reportCheckpointMetrics', jobId: c.jobId, taskId: c.taskId, attempt: c.attempt, checkpointId, metrics: metricsOf(r, now, null) } });
-    return { ...ctx, snapshots: ctx.snapshots.delete(checkpointId) };
+    return withSnapshots(ctx, without(ctx.snapshots, checkpointId));
   }
   if (checkpointId > ctx.lastStartedId) {
     const aborted = rememberAborted(ctx.abortedBeforeStart, checkpointId);

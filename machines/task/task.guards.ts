@@ -8,7 +8,7 @@ import { isTracking } from './barrier-tracker.js';
 import type { TaskEvent } from './events.js';
 import { completionFinishes, snapshotIn } from './snapshots.js';
 import type { TaskContext } from './types.js';
-import { eventRejection } from './validation.js';
+import { eventRejection, isPending } from './validation.js';
 
 /** A guard: a pure predicate over context and event. */
 export type TaskGuard = (ctx: TaskContext, e: TaskEvent) => boolean;
@@ -51,6 +51,12 @@ export const taskGuards = {
   lastOpenChannel: (ctx) => ctx.inputs.openChannels === 1,
   /** The fired timer is the live alignment timer of the pending checkpoint. */
   alignmentTimerLive: (ctx, e) => e.type === 'timer.fired' && alignmentTimerLive(ctx.inputs, e.timer),
+  /** Exactly-once handler: no checkpoint is pending (its state is `waitingForFirstBarrier`). */
+  handlerWaiting: (ctx) => !isPending(ctx.inputs),
+  /** Exactly-once handler: a checkpoint is aligning, blocking channels (`collectingBarriers`). */
+  handlerAligning: (ctx) => isPending(ctx.inputs) && !ctx.inputs.unaligned,
+  /** Exactly-once handler: a checkpoint runs unaligned, capturing channels (`collectingBarriersUnaligned`). */
+  handlerCapturing: (ctx) => isPending(ctx.inputs) && ctx.inputs.unaligned,
   /** The at-least-once tracker follows some checkpoint. */
   tracking: (ctx) => isTracking(ctx),
   /** The completed checkpoint is the stop-with-savepoint or an awaited final checkpoint. */

@@ -9,17 +9,26 @@
  * - `barriers`: the input side; idle until the task runs, then one handler chosen by the input:
  *   triggered by the coordinator (sources), aligned, alternating (unaligned / aligned with
  *   timeout) or at-least-once; inputsEnded once every channel ended; stopped when the attempt
- *   ended. Owns the stream events and the alignment timer.
+ *   ended. Owns the stream events and the alignment timer. Its transitions for in-band events
+ *   are built from {@link STREAM_TRANSITIONS}, the table the batch fold walks too.
  *
  * Every handler first rejects invalid input (guard `invalid`, action `reject`): the snapshot is
  * then unchanged (same value, same context) and the only action is a `rejected` command.
+ *
+ * `stream.batch` carries several in-band events at once and behaves exactly as them one by one
+ * (see `stream-batch.ts`): one XState event and one context assignment for the lot. The
+ * exactly-once handler's states have eventless transitions to the state their context says;
+ * a single event never takes them (its own transitions keep state and context in step), a batch
+ * that crossed states lands with them.
  * @packageDocumentation
  */
-import { and, assign, enqueueActions, not, setup, stateIn } from 'xstate';
+import { and, enqueueActions, not, setup, stateIn } from 'xstate';
 import { PersistentMap } from '../_internals/persistent-map.js';
-import { initialInputs, recordBarrier } from './barrier-handler.js';
+import { initialInputs } from './barrier-handler.js';
 import type { TaskCommand } from './commands.js';
-import type { TaskEvent } from './events.js';
+import type { TaskEvent, TaskStreamEvent } from './events.js';
+import { foldStreamBatch, STREAM_TRANSITIONS } from './stream-batch.js';
+import type { StreamCase, StreamCases, StreamHandler } from './stream-batch.js';
 import { taskGuards } from './task.guards.js';
 import type { TaskGuardName } from './task.guards.js';
 import { taskSteps } from './task.steps.js';
@@ -62,23 +71,6 @@ export function initialTaskContext(config: TaskConfig): TaskContext {
     sink: null,
   };
 }
-
-/** The channel of a stream event (the hot path's commands read it). */
-const channelOf = (event: TaskEvent): number => (event as { channel: number }).channel;
-
-/** A further aligned barrier: block its channel (with `recordBarrier`). */
-const BLOCK_CHANNEL = {
-  type: 'command',
-  /** The command: block the barrier's channel. */
-  params: ({ event }: { event: TaskEvent }): TaskCommand => ({ kind: 'blockChannel', channel: channelOf(event) }),
-} as const;
-
-/** A further unaligned barrier: stop capturing its channel (with `recordBarrier`). */
-const STOP_CAPTURE = {
-  type: 'command',
-  /** The command: stop capturing the barrier's channel. */
-  params: ({ context, event }: { context: TaskContext; event: TaskEvent }): TaskCommand => ({ kind: 'stopCapture', channel: channelOf(event), checkpointId: context.inputs.currentId }),
-} as const;
 
 /** Rejects invalid input first in every handler. */
 const REJECT = { guard: 'invalid', actions: 'reject' } as const;
@@ -125,18 +117,42 @@ const ENDED_ON = {
   'task.cancel': [REJECT, IGNORE],
 } as const;
 
-/** Stream events while the handler waits for the first barrier (aligned or alternating). */
-const WAITING_ON = {
-  'stream.cancelMarker': [REJECT, { guard: 'cancelMarkerAborts', actions: 'cancelMarker' }],
-  'stream.endOfPartition': [REJECT, { guard: 'lastOpenChannel', target: '#task.barriers.inputsEnded', actions: 'endOfPartition' }, { actions: 'endOfPartition' }],
-} as const;
+/**
+ * The `on` handlers of a state for the in-band events, from its {@link STREAM_TRANSITIONS} cases:
+ * rejection first, then each case as a transition (the same table the batch fold walks).
+ */
+function streamOn(cases: StreamCases) {
+  type Transition = typeof REJECT | { readonly guard?: TaskGuardName; readonly target?: string; readonly actions: readonly TaskStepName[] };
+  const on: Partial<Record<TaskStreamEvent['type'], readonly Transition[]>> = {};
+  for (const [type, list] of Object.entries(cases) as Array<[TaskStreamEvent['type'], readonly StreamCase[]]>) {
+    on[type] = [REJECT, ...list.map((c): Transition => ({ ...(c.guard ? { guard: c.guard } : {}), ...(c.target ? { target: c.target } : {}), actions: c.step ? [c.step] : [] }))];
+  }
+  return on;
+}
 
-/** Stream events while a checkpoint is pending (aligned or alternating); aborts go back to waiting. */
-const collectingOn = (waiting: string) =>
-  ({
-    'stream.cancelMarker': [REJECT, { guard: 'cancelMarkerAborts', target: waiting, actions: 'cancelMarker' }],
-    'stream.endOfPartition': [REJECT, { guard: 'lastOpenChannel', target: '#task.barriers.inputsEnded', actions: 'endOfPartition' }, { target: waiting, actions: 'endOfPartition' }],
-  }) as const;
+/**
+ * Applies a `stream.batch` in `handler` (see {@link foldStreamBatch}): the commands of its events
+ * in order, one context assignment for the whole batch, then the event the statechart must take
+ * itself (raised) and the rest of the batch (`continueBatch`), if any.
+ */
+function streamBatch(handler: StreamHandler) {
+  return enqueueActions<TaskContext, TaskEvent, undefined, TaskEvent, never, never, never, never, never>(({ context, event, enqueue }) => {
+    if (event.type !== 'stream.batch') return;
+    const r = foldStreamBatch(context, event, handler, (params) => enqueue({ type: 'command', params } as never));
+    if (r.ctx !== context) enqueue.assign(() => r.ctx);
+    if (r.rest !== null) enqueue({ type: 'command', params: { kind: 'continueBatch', events: r.rest, now: event.now } } as never);
+    if (r.raise !== null) enqueue.raise(r.raise);
+  });
+}
+
+/** The batch handler of each input-side state. */
+const BATCH = {
+  idle: { 'stream.batch': [REJECT, { actions: streamBatch('idle') }] },
+  passive: { 'stream.batch': [REJECT, { actions: streamBatch('passive') }] },
+  aligned: { 'stream.batch': [REJECT, { actions: streamBatch('aligned') }] },
+  alternating: { 'stream.batch': [REJECT, { actions: streamBatch('alternating') }] },
+  atLeastOnce: { 'stream.batch': [REJECT, { actions: streamBatch('atLeastOnce') }] },
+} as const;
 
 /** The task machine. Input: {@link TaskInput}. */
 export const taskMachine = setup({
@@ -144,8 +160,6 @@ export const taskMachine = setup({
   actions: {
     /** The single effect action; the runtime provides it. Params: the {@link TaskCommand}. */
     command: (_args, _command: TaskCommand) => {},
-    /** A further barrier of the pending checkpoint: record its channel (the per-barrier hot path). */
-    recordBarrier: assign(({ context, event }) => ({ inputs: recordBarrier(context.inputs, channelOf(event)) })),
     ...stepActions,
   },
   guards,
@@ -235,6 +249,7 @@ export const taskMachine = setup({
         'stream.endOfPartition': [REJECT],
         'stream.announcement': [REJECT],
         'timer.fired': [REJECT],
+        ...BATCH.passive,
       },
       states: {
         idle: {
@@ -245,12 +260,7 @@ export const taskMachine = setup({
             { guard: and([running, 'unalignedEnabled']), target: 'alternating' },
             { guard: running, target: 'aligned' },
           ],
-          on: {
-            'stream.barrier': [REJECT, refuse('input is consumed only once the task runs')],
-            'stream.cancelMarker': [REJECT, refuse('input is consumed only once the task runs')],
-            'stream.endOfPartition': [REJECT, refuse('input is consumed only once the task runs')],
-            'stream.announcement': [REJECT, refuse('input is consumed only once the task runs')],
-          },
+          on: { ...streamOn(STREAM_TRANSITIONS.idle), ...BATCH.idle },
         },
         triggeredByCoordinator: {
           description: 'A source: checkpoints start on the coordinator’s trigger.',
@@ -258,83 +268,58 @@ export const taskMachine = setup({
         aligned: {
           description: 'Exactly-once, aligned only: block each channel at its barrier until every open channel delivered it.',
           initial: 'waitingForFirstBarrier',
+          on: BATCH.aligned,
           states: {
             waitingForFirstBarrier: {
-              on: {
-                'stream.barrier': [REJECT, { guard: 'barrierObsolete' }, { guard: 'firstBarrierCompletes', actions: 'firstBarrier' }, { target: 'collectingBarriers', actions: 'firstBarrier' }],
-                ...WAITING_ON,
-              },
+              // Never taken by a single event (its transitions keep the state in step with the
+              // context); lands a batch that started an alignment in the state the context says.
+              always: { guard: not('handlerWaiting'), target: 'collectingBarriers' },
+              on: streamOn(STREAM_TRANSITIONS.aligned.waitingForFirstBarrier),
             },
             collectingBarriers: {
-              on: {
-                'stream.barrier': [
-                  REJECT,
-                  { guard: 'barrierNext', actions: [BLOCK_CHANNEL, 'recordBarrier'] },
-                  { guard: 'barrierLast', target: 'waitingForFirstBarrier', actions: 'lastBarrier' },
-                  { guard: 'barrierObsolete' },
-                  { actions: 'newerBarrier' },
-                ],
-                ...collectingOn('waitingForFirstBarrier'),
-              },
+              always: { guard: 'handlerWaiting', target: 'waitingForFirstBarrier' },
+              on: streamOn(STREAM_TRANSITIONS.aligned.collectingBarriers),
             },
           },
         },
         alternating: {
           description: 'Exactly-once with unaligned checkpoints: unaligned, aligned, or aligned with a timeout that switches to unaligned, as each barrier’s options say.',
           initial: 'waitingForFirstBarrier',
+          on: BATCH.alternating,
           states: {
             waitingForFirstBarrier: {
-              on: {
-                'stream.barrier': [
-                  REJECT,
-                  { guard: 'barrierObsolete' },
-                  { guard: 'firstBarrierCompletes', actions: 'firstBarrier' },
-                  { guard: 'firstBarrierUnaligned', target: 'collectingBarriersUnaligned', actions: 'firstBarrier' },
-                  { target: 'collectingBarriers', actions: 'firstBarrier' },
-                ],
-                ...WAITING_ON,
-              },
+              // As in `aligned`: only a batch can leave the state out of step with the context.
+              always: [
+                { guard: 'handlerAligning', target: 'collectingBarriers' },
+                { guard: 'handlerCapturing', target: 'collectingBarriersUnaligned' },
+              ],
+              on: streamOn(STREAM_TRANSITIONS.alternating.waitingForFirstBarrier),
             },
             collectingBarriers: {
               description: 'Aligning (blocking); with a timeout, the alignment timer is armed.',
+              always: [
+                { guard: 'handlerWaiting', target: 'waitingForFirstBarrier' },
+                { guard: 'handlerCapturing', target: 'collectingBarriersUnaligned' },
+              ],
               on: {
-                'stream.barrier': [
-                  REJECT,
-                  { guard: 'barrierLate', target: 'collectingBarriersUnaligned', actions: 'switchOnLateBarrier' },
-                  { guard: 'barrierNext', actions: [BLOCK_CHANNEL, 'recordBarrier'] },
-                  { guard: 'barrierLast', target: 'waitingForFirstBarrier', actions: 'lastBarrier' },
-                  { guard: 'barrierObsolete' },
-                  { guard: 'firstBarrierUnaligned', target: 'collectingBarriersUnaligned', actions: 'newerBarrier' },
-                  { actions: 'newerBarrier' },
-                ],
+                ...streamOn(STREAM_TRANSITIONS.alternating.collectingBarriers),
                 'timer.fired': [REJECT, { guard: 'alignmentTimerLive', target: 'collectingBarriersUnaligned', actions: 'switchOnTimer' }],
-                ...collectingOn('waitingForFirstBarrier'),
               },
             },
             collectingBarriersUnaligned: {
               description: 'Snapshot taken; capturing the in-flight data of each channel until its barrier arrives.',
-              on: {
-                'stream.barrier': [
-                  REJECT,
-                  { guard: 'barrierNext', actions: [STOP_CAPTURE, 'recordBarrier'] },
-                  { guard: 'barrierLast', target: 'waitingForFirstBarrier', actions: 'lastBarrier' },
-                  { guard: 'barrierObsolete' },
-                  { guard: 'firstBarrierUnaligned', actions: 'newerBarrier' },
-                  { target: 'collectingBarriers', actions: 'newerBarrier' },
-                ],
-                ...collectingOn('waitingForFirstBarrier'),
-              },
+              always: [
+                { guard: 'handlerWaiting', target: 'waitingForFirstBarrier' },
+                { guard: 'handlerAligning', target: 'collectingBarriers' },
+              ],
+              on: streamOn(STREAM_TRANSITIONS.alternating.collectingBarriersUnaligned),
             },
           },
         },
         atLeastOnce: {
           description: 'At-least-once: never block; count barriers of several checkpoints at once.',
           initial: 'waitingForBarriers',
-          on: {
-            'stream.barrier': [REJECT, { actions: 'trackBarrier' }],
-            'stream.cancelMarker': [REJECT, { actions: 'trackCancelMarker' }],
-            'stream.endOfPartition': [REJECT, { guard: 'lastOpenChannel', target: '#task.barriers.inputsEnded', actions: 'trackEndOfPartition' }, { actions: 'trackEndOfPartition' }],
-          },
+          on: { ...streamOn(STREAM_TRANSITIONS.atLeastOnce), ...BATCH.atLeastOnce },
           states: {
             waitingForBarriers: { always: { guard: 'tracking', target: 'trackingBarriers' } },
             trackingBarriers: { always: { guard: not('tracking'), target: 'waitingForBarriers' } },

@@ -12,6 +12,7 @@ import {
   firstBarrierMode,
   lastBarrier,
   newerBarrier,
+  nextBarrier,
   switchToUnaligned,
 } from './barrier-handler.js';
 import { trackBarrier, trackCancelMarker, trackEndOfPartition } from './barrier-tracker.js';
@@ -49,6 +50,11 @@ export const taskSteps = {
   reject: (ctx, e, emit) => {
     const rejection = eventRejection(ctx, e);
     if (rejection) emit({ kind: 'rejected', eventType: e.type, rejection });
+    return ctx;
+  },
+  /** Input before the task runs: rejected (`invalid-request`), it changes nothing. */
+  refuseNotRunning: (ctx, e, emit) => {
+    emit({ kind: 'rejected', eventType: e.type, rejection: { code: 'invalid-request', path: '$', message: 'input is consumed only once the task runs' } });
     return ctx;
   },
   /** Entering `deploying`: report it. */
@@ -110,6 +116,8 @@ export const taskSteps = {
   failAsync: (ctx, e, emit) => (e.type === 'snapshot.asyncFailed' ? failAsync(ctx, e.checkpointId, emit) : ctx),
   /** The first barrier of a checkpoint. */
   firstBarrier: (ctx, e, emit) => (e.type === 'stream.barrier' ? firstBarrier(ctx, e, firstBarrierMode(ctx, e.barrier, e.now), emit) : ctx),
+  /** A further barrier of the pending checkpoint, more to come: block (or stop capturing) its channel. */
+  nextBarrier: (ctx, e, emit) => (e.type === 'stream.barrier' ? nextBarrier(ctx, e, emit) : ctx),
   /** The last barrier of the pending checkpoint. */
   lastBarrier: (ctx, e, emit) => (e.type === 'stream.barrier' ? lastBarrier(ctx, e, emit) : ctx),
   /** A newer checkpoint's barrier subsumes the pending one. */

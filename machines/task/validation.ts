@@ -6,18 +6,13 @@
 import { ConfigError } from '../../spec/errors.js';
 import type { Rejection, RejectionCode } from '../../spec/errors.js';
 import { isAttempt, isCheckpointId } from '../../spec/ids.js';
-import type { CheckpointOptions } from '../../spec/options.js';
-import type { CheckpointBarrier } from '../../spec/stream-events.js';
-import { validateControlMessage } from '../../spec/validate.js';
-import type { TaskControlEvent, TaskEvent, TaskStreamEvent } from './events.js';
+import type { StreamEvent } from '../../spec/stream-events.js';
+import { checkStreamEvent, validateControlMessage } from '../../spec/validate.js';
+import type { StreamBatchEvent, StreamBatchItem, TaskControlEvent, TaskEvent, TaskStreamEvent } from './events.js';
 import type { InputState, PendingTransaction, TaskConfig, TaskContext, TaskInput, TaskRestore } from './types.js';
 
 /** The most input channels a task may have. */
 export const MAX_INPUT_CHANNELS = 65_536;
-
-const SNAPSHOT_KINDS = new Set(['checkpoint', 'full', 'savepoint', 'sync-savepoint']);
-const ALIGNMENTS = new Set(['aligned', 'unaligned', 'forced-aligned', 'at-least-once']);
-const SYNC_MODES = new Set(['suspend', 'terminate']);
 
 /**
  * A rejection value.
@@ -32,21 +27,15 @@ export function rejection(code: RejectionCode, path: string, message: string): R
 const isTime = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isText = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
 
-function optionsProblem(o: CheckpointOptions | undefined): string | null {
-  if (o === null || typeof o !== 'object') return 'must be an object';
-  if (!SNAPSHOT_KINDS.has(o.snapshot)) return 'has an unknown snapshot kind';
-  if (!ALIGNMENTS.has(o.alignment)) return 'has an unknown alignment';
-  if (!isTime(o.alignedCheckpointTimeoutMs)) return 'needs a non-negative alignedCheckpointTimeoutMs';
-  if (o.syncMode !== undefined && !SYNC_MODES.has(o.syncMode)) return 'has an unknown syncMode';
-  return null;
-}
-
-function barrierProblem(b: CheckpointBarrier | undefined): Rejection | null {
-  if (b === null || typeof b !== 'object' || b.type !== 'barrier') return rejection('malformed', '$.barrier', 'must be a barrier');
-  if (!isCheckpointId(b.checkpointId)) return rejection('malformed', '$.barrier.checkpointId', 'must be a positive safe integer');
-  if (!isTime(b.timestamp)) return rejection('malformed', '$.barrier.timestamp', 'must be a non-negative number');
-  const problem = optionsProblem(b.options);
-  return problem === null ? null : rejection('malformed', '$.barrier.options', problem);
+/**
+ * The structural check of an in-band event carried in field `field` of a machine event: the
+ * protocol's compiled validator (the one the runtime runs on the wire), its path re-rooted at
+ * the field. Allocates nothing when the event is valid.
+ */
+function carriedProblem(value: unknown, type: StreamEvent['type'], field: string): Rejection | null {
+  const problem = checkStreamEvent(value);
+  if (problem !== null) return rejection(problem.code, `$.${field}${problem.path.slice(1)}`, problem.message);
+  return (value as StreamEvent).type === type ? null : rejection('malformed', `$.${field}.type`, `must be ${type}`);
 }
 
 /**
@@ -69,7 +58,7 @@ function streamRejection(ctx: TaskContext, e: TaskStreamEvent): Rejection | null
   if (delivered && !inputs.unaligned) return rejection('invalid-request', '$.channel', `channel ${c} is blocked by the alignment of checkpoint ${inputs.currentId}`);
   switch (e.type) {
     case 'stream.barrier': {
-      const problem = barrierProblem(e.barrier);
+      const problem = carriedProblem(e.barrier, 'barrier', 'barrier');
       if (problem) return problem;
       if (delivered && e.barrier.checkpointId === inputs.currentId) {
         return rejection('invalid-request', '$.barrier.checkpointId', `channel ${c} already delivered the barrier of checkpoint ${inputs.currentId}`);
@@ -77,16 +66,59 @@ function streamRejection(ctx: TaskContext, e: TaskStreamEvent): Rejection | null
       return null;
     }
     case 'stream.cancelMarker':
-      if (e.marker === null || typeof e.marker !== 'object' || e.marker.type !== 'cancelMarker') return rejection('malformed', '$.marker', 'must be a cancel marker');
-      return isCheckpointId(e.marker.checkpointId) ? null : rejection('malformed', '$.marker.checkpointId', 'must be a positive safe integer');
-    case 'stream.announcement': {
-      const a = e.announcement;
-      if (a === null || typeof a !== 'object' || a.type !== 'announcement' || !Number.isSafeInteger(a.sequence)) return rejection('malformed', '$.announcement', 'must be an announcement');
-      return barrierProblem(a.barrier);
-    }
+      return carriedProblem(e.marker, 'cancelMarker', 'marker');
+    case 'stream.announcement':
+      return carriedProblem(e.announcement, 'announcement', 'announcement');
     case 'stream.endOfPartition':
       return null;
   }
+}
+
+/** The machine event of each in-band event type. */
+const STREAM_EVENT_TYPES: Readonly<Record<string, TaskStreamEvent['type']>> = {
+  barrier: 'stream.barrier',
+  cancelMarker: 'stream.cancelMarker',
+  endOfPartition: 'stream.endOfPartition',
+  announcement: 'stream.announcement',
+};
+
+/**
+ * Whether `events[i]`'s channel already appeared before it (channels out of range aside: those
+ * are rejected one by one). Small batches compare pairwise, larger ones use a set.
+ */
+function repeatsChannel(events: readonly StreamBatchItem[], i: number, channels: number, set: Set<number> | null): boolean {
+  const c = (events[i] as StreamBatchItem).channel;
+  if (!Number.isInteger(c) || c < 0 || c >= channels) return false;
+  if (set !== null) {
+    if (set.has(c)) return true;
+    set.add(c);
+    return false;
+  }
+  for (let j = 0; j < i; j++) if ((events[j] as StreamBatchItem).channel === c) return true;
+  return false;
+}
+
+/**
+ * Why a `stream.batch` is rejected as a whole, or null. Each event of an accepted batch is then
+ * checked as the single event it stands for, when the batch applies it.
+ */
+function batchRejection(ctx: TaskContext, e: StreamBatchEvent): Rejection | null {
+  if (!isTime(e.now)) return rejection('malformed', '$.now', 'must be a non-negative number');
+  const events: unknown = e.events;
+  if (!Array.isArray(events)) return rejection('malformed', '$.events', 'must be an array of { channel, event }');
+  const set = events.length > 32 ? new Set<number>() : null;
+  for (let i = 0; i < events.length; i++) {
+    const item = events[i] as StreamBatchItem | null | undefined;
+    if (item === null || typeof item !== 'object') return rejection('malformed', `$.events[${i}]`, 'must be an object { channel, event }');
+    const event = item.event as { type?: unknown } | null | undefined;
+    if (event === null || typeof event !== 'object' || typeof event.type !== 'string' || !Object.hasOwn(STREAM_EVENT_TYPES, event.type)) {
+      return rejection('malformed', `$.events[${i}].event.type`, 'must be barrier, cancelMarker, endOfPartition or announcement');
+    }
+    if (repeatsChannel(events as StreamBatchItem[], i, ctx.config.inputChannels, set)) {
+      return rejection('invalid-request', `$.events[${i}].channel`, `channel ${item.channel} delivers twice in one batch; a batch takes at most one event per channel`);
+    }
+  }
+  return null;
 }
 
 function controlRejection(config: TaskConfig, e: TaskControlEvent): Rejection | null {
@@ -116,6 +148,8 @@ export function eventRejection(ctx: TaskContext, e: TaskEvent): Rejection | null
     case 'stream.endOfPartition':
     case 'stream.announcement':
       return streamRejection(ctx, e);
+    case 'stream.batch':
+      return batchRejection(ctx, e);
     case 'triggerCheckpoint':
     case 'notifyCheckpointComplete':
     case 'notifyCheckpointAborted':

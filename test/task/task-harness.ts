@@ -85,9 +85,11 @@ export class TaskHarness {
    */
   send(event: TaskEvent): TaskCommand[] {
     const queue: TaskEvent[] = [event];
+    // Rests of batches (`continueBatch`) go after every reply, as the runtime delivers them.
+    const continuations: TaskEvent[] = [];
     const produced: TaskCommand[] = [];
-    while (queue.length > 0) {
-      const next = queue.shift() as TaskEvent;
+    while (queue.length > 0 || continuations.length > 0) {
+      const next = (queue.length > 0 ? queue.shift() : continuations.shift()) as TaskEvent;
       const [snapshot, actions] = transition(taskMachine, this.snapshot, next);
       this.snapshot = snapshot;
       const commands = commandsOf(actions);
@@ -97,6 +99,7 @@ export class TaskHarness {
         if (c.kind === 'initializeState' && this.syncReplies) queue.push({ type: 'task.initialized', now: this.now });
         if (c.kind === 'snapshotSync' && this.syncReplies) queue.push({ type: 'snapshot.syncCompleted', checkpointId: c.checkpointId, now: this.now });
         if (c.kind === 'snapshotAsync' && this.asyncReplies) queue.push({ type: 'snapshot.asyncCompleted', checkpointId: c.checkpointId, state: { key: `${TASK}/${c.checkpointId}`, sizeBytes: 7 }, now: this.now });
+        if (c.kind === 'continueBatch') continuations.push({ type: 'stream.batch', events: c.events, now: c.now });
       }
     }
     return produced;
@@ -109,6 +112,14 @@ export class TaskHarness {
    */
   stream(channel: number, event: StreamEvent): TaskCommand[] {
     return this.send(streamEvent(channel, event, this.now));
+  }
+
+  /**
+   * Delivers several in-band events as one `stream.batch` (and its continuations).
+   * @param items - `[channel, event]` pairs, at most one per channel.
+   */
+  batch(items: ReadonlyArray<readonly [number, StreamEvent]>): TaskCommand[] {
+    return this.send({ type: 'stream.batch', events: items.map(([channel, event]) => ({ channel, event })), now: this.now });
   }
 
   /**
