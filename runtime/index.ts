@@ -8,3 +8,4 @@ export * from './coordinator/memory-store.js';
 export * from './coordinator/create-coordinator.js';
 export * from './task/index.js';
 export * from './harness/index.js';
+export * from './listeners.js';

@@ -21,6 +21,7 @@ import type {
 import { checkControlMessage, ConfigError, EMPTY_METRICS, resolveConfig, TASK_TO_COORDINATOR_TYPES, validateControlMessage, validateTopology } from '../../spec/index.js';
 import { coordinatorMachine, observationsOf } from '../../machines/coordinator/index.js';
 import type { CompletedCheckpoint, CoordinatorCommand, CoordinatorEvent, CoordinatorStats, CoordinatorTimer, PendingStage, TaskRecord } from '../../machines/coordinator/index.js';
+import { Listeners } from '../listeners.js';
 import type { Clock, Timers } from '../time.js';
 import { systemClock, systemTimers } from '../time.js';
 import { InMemoryCheckpointStore, InMemoryIdCounter } from './memory-store.js';
@@ -190,8 +191,8 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
   const completed = await store.load();
   const jobId = options.topology.jobId;
 
-  const commandListeners = new Set<(c: CoordinatorCommand) => void>();
-  const observationListeners = new Set<(o: Observation) => void>();
+  const commandListeners = new Listeners<CoordinatorCommand>();
+  const observationListeners = new Listeners<Observation>();
   const requests = new Map<string, (o: CheckpointOutcome) => void>();
   let collecting: Rejection[] | null = null;
   // Rests of acknowledgement batches, delivered by the outermost send after the replies of its step.
@@ -200,7 +201,7 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
   let nextRequest = 1;
   let lastTick = clock.now();
 
-  const observe = (o: Observation) => observationListeners.forEach((l) => l(o));
+  const observe = (o: Observation) => observationListeners.emit(o);
   const settle = (requestId: string | null, outcome: CheckpointOutcome) => {
     if (requestId === null) return;
     const resolve = requests.get(requestId);
@@ -223,7 +224,7 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
   };
 
   const execute = (c: CoordinatorCommand): void => {
-    commandListeners.forEach((l) => l(c));
+    commandListeners.emit(c);
     for (const o of observationsOf(c, config)) observe(o);
     switch (c.kind) {
       case 'trigger':
@@ -428,14 +429,8 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
       };
     },
     stats: () => actor.getSnapshot().context.stats,
-    onCommand(listener) {
-      commandListeners.add(listener);
-      return () => commandListeners.delete(listener);
-    },
-    onObservation(listener) {
-      observationListeners.add(listener);
-      return () => observationListeners.delete(listener);
-    },
+    onCommand: (listener) => commandListeners.add(listener),
+    onObservation: (listener) => observationListeners.add(listener),
   };
   return coordinator;
 }

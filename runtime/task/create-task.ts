@@ -10,6 +10,7 @@ import { checkControlMessage, checkStreamEvent, ConfigError, COORDINATOR_TO_TASK
 import { resolveTaskConfig, streamEvent, taskMachine, taskView } from '../../machines/task/index.js';
 import type { StreamBatchItem, TaskCommand, TaskConfig, TaskControlEvent, TaskEvent, TaskInput, TaskMachine, TaskView } from '../../machines/task/index.js';
 import type { ReceiveResult } from '../coordinator/create-coordinator.js';
+import { Listeners } from '../listeners.js';
 import type { Clock, Timers } from '../time.js';
 import { systemClock, systemTimers } from '../time.js';
 import type { AsyncSnapshotPart, TaskInputs, TaskOutputs, TaskSnapshots, TaskTransport, TwoPhaseCommitSink } from './ports.js';
@@ -132,8 +133,8 @@ export function createTask(options: TaskOptions): Task {
   const timerPrefix = `task/${config.taskId}/${config.attempt}/`;
   const armed = new Set<string>();
   const asyncParts = new Map<number, AsyncSnapshotPart | StateHandle | null>();
-  const commandListeners = new Set<(c: TaskCommand) => void>();
-  const observationListeners = new Set<(o: Observation) => void>();
+  const commandListeners = new Listeners<TaskCommand>();
+  const observationListeners = new Listeners<Observation>();
   let collecting: Rejection[] | null = null;
   let stopped = false;
   let started = false;
@@ -179,7 +180,7 @@ export function createTask(options: TaskOptions): Task {
   };
 
   const execute = (c: TaskCommand): void => {
-    if (commandListeners.size > 0) for (const l of commandListeners) l(c);
+    commandListeners.emit(c);
     switch (c.kind) {
       case 'sendToCoordinator': {
         const sent = options.toCoordinator.send(c.message);
@@ -242,7 +243,7 @@ export function createTask(options: TaskOptions): Task {
         return guarded(() => sink?.recoverAndAbort(c.transactionId));
       case 'committed': {
         const o: Observation = { kind: 'committed', taskId: c.taskId, attempt: c.attempt, checkpointId: c.checkpointId };
-        observationListeners.forEach((l) => l(o));
+        observationListeners.emit(o);
         return;
       }
       case 'startTimer': {
@@ -385,14 +386,8 @@ export function createTask(options: TaskOptions): Task {
     cancel: () => send({ type: 'task.cancel', now: clock.now() }),
     state: () => taskView(actor.getSnapshot()),
     snapshot: () => actor.getSnapshot(),
-    onCommand(listener) {
-      commandListeners.add(listener);
-      return () => commandListeners.delete(listener);
-    },
-    onObservation(listener) {
-      observationListeners.add(listener);
-      return () => observationListeners.delete(listener);
-    },
+    onCommand: (listener) => commandListeners.add(listener),
+    onObservation: (listener) => observationListeners.add(listener),
     stop() {
       if (stopped) return;
       stopped = true;
