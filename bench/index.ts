@@ -4,14 +4,14 @@
  * @packageDocumentation
  */
 import { benchCoordinator } from './coordinator-round.js';
+import { benchModelCheck } from './model-check.js';
+import { benchTaskBarriers } from './task-barriers.js';
 
-const suites: Array<[string, () => Promise<Array<Record<string, unknown>>>]> = [['coordinator-round', benchCoordinator]];
-try {
-  const { benchTaskBarriers } = await import('./task-barriers.js');
-  suites.push(['task-barriers', benchTaskBarriers]);
-} catch (e) {
-  if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-}
+const suites: Array<[string, () => Promise<Array<Record<string, unknown>>>]> = [
+  ['coordinator-round', benchCoordinator],
+  ['task-barriers', benchTaskBarriers],
+  ['model-check', benchModelCheck],
+];
 
 const only = process.argv[2];
 for (const [name, run] of suites) {

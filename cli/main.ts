@@ -4,8 +4,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs, UsageError } from './args.js';
+import { CHECK_USAGE, checkCommand } from './commands/check.js';
 import { codegenCommand } from './commands/codegen.js';
 import { demoCommand } from './commands/demo.js';
+import { REPLAY_USAGE, replayCommand } from './commands/replay.js';
 import { versionCommand } from './commands/version.js';
 
 /** A subcommand: a summary for the help, and what it does. */
@@ -16,6 +18,11 @@ interface Subcommand {
 }
 
 const COMMANDS: Record<string, Subcommand> = {
+  check: {
+    summary: 'model-check the real machines composed with a faulty network, crashes and timers: every reachable state, every named property, shortest counterexamples (the standard configuration without options)',
+    usage: CHECK_USAGE,
+    run: (argv) => checkCommand(parseArgs(argv)),
+  },
   codegen: {
     summary: 'rebuild generated/ (codecs, bindings, AsyncAPI, protocol image) from spec/ and the machines; --check lists missing, stale and extra files and exits 1',
     usage: 'snapwright codegen [--check] [--out DIR]',
@@ -25,6 +32,11 @@ const COMMANDS: Record<string, Subcommand> = {
     summary: 'checkpoint rounds of a coordinator and a five-task graph in one process, barriers and all, printed step by step',
     usage: 'snapwright demo [--checkpoints N] [--json]',
     run: (argv) => demoCommand(parseArgs(argv)),
+  },
+  replay: {
+    summary: 'replay a trace saved by check against the real runtime actors, step by step, and show the same violation',
+    usage: REPLAY_USAGE,
+    run: (argv) => replayCommand(parseArgs(argv)),
   },
   version: { summary: 'print the version', usage: 'snapwright version', run: () => versionCommand() },
 };
