@@ -4,6 +4,7 @@
  * Bounds (states, seconds, depth) stop the search early; the result then says it is incomplete.
  * @packageDocumentation
  */
+import { getHeapStatistics } from 'node:v8';
 import type { Model, StepInfo } from './model.js';
 import { EdgeStore, StateStore } from './state-store.js';
 
@@ -56,7 +57,7 @@ export interface SearchResult {
   /** Whether every reachable state was expanded. */
   readonly complete: boolean;
   /** Why it stopped early, or null. */
-  readonly stoppedBy: 'max-states' | 'max-seconds' | 'max-depth' | null;
+  readonly stoppedBy: 'max-states' | 'max-seconds' | 'max-depth' | 'max-memory' | null;
   /** Distinct states. */
   readonly states: number;
   /** Steps taken (edges, including those to known states). */
@@ -128,6 +129,14 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
       if ((now - start) / 1000 > maxSeconds) {
         stoppedBy = 'max-seconds';
         break;
+      }
+      if ((from & 65535) === 0) {
+        // Stop cleanly (incomplete) rather than crash when the JavaScript heap nears its limit.
+        const heap = getHeapStatistics();
+        if (heap.used_heap_size > heap.heap_size_limit * 0.85) {
+          stoppedBy = 'max-memory';
+          break;
+        }
       }
       if (options.onProgress && now - lastReport >= every) {
         lastReport = now;

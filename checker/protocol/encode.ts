@@ -147,7 +147,7 @@ function planCode(p: CheckpointPlan, slot: SlotOf): string {
  * @param s - the snapshot.
  * @param slot - task id to (renamed) slot.
  */
-export function coordinatorCode(s: CoordinatorSnapshot, slot: SlotOf): string {
+export function coordinatorCode(s: CoordinatorSnapshot, slot: SlotOf, strict = false): string {
   const c = s.context;
   if (!checkedShapes.has(c)) {
     expectFields('the coordinator context', c, COORDINATOR_FIELDS);
@@ -175,6 +175,9 @@ export function coordinatorCode(s: CoordinatorSnapshot, slot: SlotOf): string {
   parts.push(`${c.failures.counter}/${c.failures.countedIds.join(',')}/${c.failures.lastSucceeded}`);
   const d = c.deferredRestore;
   parts.push(d ? `${d.scope}[${d.tasks ? sorted(d.tasks.map((t) => String(slot(t)))) : '*'}]` : '-');
+  // Strict keys (tests only) keep the bounded fields left out, to show that leaving them out merges
+  // only states that behave the same.
+  if (strict) parts.push(`strict|${JSON.stringify(c.ghosts)}|${c.lastCompletionAt}`);
   // `lastCompletionAt` only feeds the minimum pause, which the world fixes at 0 under a constant
   // clock: the pause is then always over, whatever the value.
   return parts.join('\n');
@@ -201,7 +204,7 @@ function channelSet(map: { forEach(fn: (v: true, k: number) => void): void }, ch
  * @param s - the snapshot.
  * @param channel - input channel renaming.
  */
-export function taskCode(s: TaskSnapshot, channel: ChannelOf): string {
+export function taskCode(s: TaskSnapshot, channel: ChannelOf, strict = false): string {
   const c = s.context;
   if (!checkedShapes.has(c)) {
     expectFields('the task context', c, TASK_FIELDS);
@@ -236,6 +239,7 @@ export function taskCode(s: TaskSnapshot, channel: ChannelOf): string {
     sink.pending.forEach((txn, cid) => void pending.push(`${cid}=${txnCode(id, txn)}`));
     parts.push(`${txnCode(id, sink.open)}/${sorted(pending)}/${sink.finished ? 1 : 0}`);
   } else parts.push('-');
+  if (strict) parts.push(`strict|${c.latestCompletedId}|${c.failure ?? '-'}`);
   return parts.join('\n');
 }
 

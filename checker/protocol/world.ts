@@ -13,6 +13,28 @@
  * `[coordinator, task 0, ..., task n-1, network, data channels, durable, monitor]`.
  * Transitions of each part are memoized by (part id, event id): the same local state recurs in
  * many global states.
+ *
+ * What the world assumes, and why each is sound or what it leaves out:
+ * - Time is abstract: every actor's clock stays at 0 and any armed timer may fire at any moment
+ *   (an over-approximation of real timing). The minimum pause is 0, the one value for which a
+ *   constant clock decides as a real one would; no machine decision reads the clock otherwise
+ *   (the alignment timeout of unaligned checkpoints would, and is not configured).
+ * - The ports are synchronous, like the in-memory ones: the id counter, the store and the snapshot
+ *   port answer within the step. No crash falls between a store write and its answer, so the
+ *   coordinator's deferred restore is never exercised here. The counter hands out ids 1..maxIds
+ *   and is silent beyond: the model's bound (not a search bound).
+ * - Control messages: a multiset (or FIFO per sender and receiver); any message may be delivered,
+ *   delivered and kept (duplicated), or lost; data channels are FIFO and lossless, and a channel
+ *   blocked by its receiver is not delivered. A message whose delivery can never change anything
+ *   again is removed (see `dead`): tests compare with the search that keeps them.
+ * - A crash of a task fails the job over as the local harness does (the task fails, pending
+ *   checkpoints abort, every task is redeployed from the latest completed checkpoint); a crash of
+ *   the coordinator starts a new one from the store and the counter, which restores the job the
+ *   same way and starts its scheduler. The redeployed attempts' state reports reach the
+ *   coordinator with the deployment unless `asyncReports` routes them through the network.
+ * - A job that fails (too many checkpoint failures) stops: no action follows.
+ * - Not modelled: records, end of input and finishing tasks, unaligned and at-least-once modes,
+ *   hooks, the external transactional system (its effects; the commits are observed).
  * @packageDocumentation
  */
 import { initialTransition } from 'xstate';
@@ -60,6 +82,11 @@ export interface WorldOptions {
   readonly taskMachine?: TaskMachine;
   /** Remove messages whose delivery can never change anything (default true; tests compare). */
   readonly collectDeadMessages?: boolean;
+  /**
+   * Keep in the keys the bounded fields they normally leave out (tests compare: the states found
+   * must be the same once projected through the normal keys).
+   */
+  readonly strictKeys?: boolean;
 }
 
 interface CoordLocal {
@@ -263,6 +290,7 @@ export class World implements Model<ActionLabel> {
   private readonly symmetry: boolean;
   private readonly fair: boolean;
   private readonly gc: boolean;
+  private readonly strict: boolean;
 
   private readonly coords = new Table<CoordLocal>();
   private readonly tasks = new Table<TaskLocal>();
@@ -302,6 +330,7 @@ export class World implements Model<ActionLabel> {
     this.stepTask = stepperOf(this.tm);
     this.fair = options.liveness === true;
     this.gc = options.collectDeadMessages !== false;
+    this.strict = options.strictKeys === true;
     this.symmetry = options.symmetry === true && !this.fair && this.layout.permutations.length > 1;
     this.perms = this.symmetry ? this.layout.permutations : [this.layout.permutations[0] as number[]];
     const n = (this.n = this.layout.taskIds.length);
@@ -370,7 +399,7 @@ export class World implements Model<ActionLabel> {
   }
 
   private coordOf(snapshot: CoordinatorSnapshot, timers: readonly string[]): number {
-    const key = `${coordinatorCode(snapshot, this.slotFns[0] as SlotOf)}|${timers.join(',')}`;
+    const key = `${coordinatorCode(snapshot, this.slotFns[0] as SlotOf, this.strict)}|${timers.join(',')}`;
     return this.coords.put(key, (id) => {
       let mask = 0;
       for (const k of snapshot.context.pending.keys()) if (k <= 30) mask |= 1 << (k - 1);
@@ -383,7 +412,7 @@ export class World implements Model<ActionLabel> {
     let b = 0;
     for (let c = 0; c < 31; c++) if (blocked & (1 << c)) b |= 1 << chan(c);
     const partKey = parts.size === 0 ? '' : JSON.stringify([...parts].sort((x, y) => x[0] - y[0]));
-    return `${(this.perms[p] as number[])[slot]}|${taskCode(snapshot, chan)}|${b}|${timers.join(',')}|${partKey}`;
+    return `${(this.perms[p] as number[])[slot]}|${taskCode(snapshot, chan, this.strict)}|${b}|${timers.join(',')}|${partKey}`;
   }
 
   private taskOf(slot: number, snapshot: TaskSnapshot, blocked: number, timers: readonly string[], parts: ReadonlyMap<number, SinkSnapshotState | null>): number {
@@ -919,8 +948,24 @@ export class World implements Model<ActionLabel> {
   private finish(label: ActionLabel | null): void {
     if (label) this.lastLabel = label;
     this.collect(this.next, this.from);
+    if (!this.fair && this.labelFor < 0 && this.draft.violations.length === 0 && this.unchanged()) {
+      // A step back to the same state (a periodic request evicted, a timer with nothing to do)
+      // adds nothing to a safety search: skipped. Liveness needs it (a fairness witness) and keeps it.
+      this.index++;
+      this.selfLoops++;
+      return;
+    }
     this.canonicalize(this.next, this.canon);
     this.sink(this.index++, this.next, this.canon, this.draft);
+  }
+
+  private selfLoops = 0;
+
+  private unchanged(): boolean {
+    const a = this.next;
+    const b = this.from;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
   }
 
   private receiverName(m: MsgRec): string {
@@ -1249,7 +1294,7 @@ export class World implements Model<ActionLabel> {
   private renamedCoord(id: number, p: number): number {
     const c = this.coords.get(id);
     let r = c.renamed[p] as number;
-    if (r < 0) c.renamed[p] = r = this.coords.id(`${coordinatorCode(c.snapshot, this.slotFns[p] as SlotOf)}|${c.timers.join(',')}`);
+    if (r < 0) c.renamed[p] = r = this.coords.id(`${coordinatorCode(c.snapshot, this.slotFns[p] as SlotOf, this.strict)}|${c.timers.join(',')}`);
     return r;
   }
 
@@ -1360,9 +1405,15 @@ export class World implements Model<ActionLabel> {
    * @param state - a state of this world.
    */
   actorsKey(state: Int32Array): string {
-    const parts = [this.coords.keys[state[0] as number]];
-    for (let s = 0; s < this.n; s++) parts.push(this.tasks.keys[state[1 + s] as number]);
-    parts.push(this.datas.keys[state[this.posD] as number], this.durables.keys[state[this.posX] as number], this.monitors.keys[state[this.posM] as number]);
+    const identity = this.slotFns[0] as SlotOf;
+    const coord = this.coords.get(state[0] as number);
+    const parts = [`${coordinatorCode(coord.snapshot, identity)}|${coord.timers.join(',')}`];
+    for (let s = 0; s < this.n; s++) {
+      const t = this.tasks.get(state[1 + s] as number);
+      const chan = (this.chanFns[0] as ChannelOf[])[s] as ChannelOf;
+      parts.push(`${s}|${taskCode(t.snapshot, chan)}|${t.blocked}|${t.timers.join(',')}|${t.parts.size}`);
+    }
+    parts.push(this.datas.keys[state[this.posD] as number] as string, this.durables.keys[state[this.posX] as number] as string, this.monitors.keys[state[this.posM] as number] as string);
     return parts.join('\n##\n');
   }
 
@@ -1375,6 +1426,7 @@ export class World implements Model<ActionLabel> {
       dataChannelStates: this.datas.reached,
       monitorStates: this.monitors.reached,
       coordinatorTransitions: this.coordResults,
+      selfLoopsSkipped: this.selfLoops,
     };
   }
 }

@@ -142,6 +142,7 @@ export function checkCommand(args: ParsedArgs): number {
   });
   if (typeof witness === 'string') {
     const trace = result.witness(witness);
+    if (!trace && !json) console.log(`no witness: ${witness} was not reached`);
     if (trace) {
       const file = typeof traceOut === 'string' && saved.length === 0 ? traceOut : `snapwright-witness-${witness}.json`;
       writeFileSync(file, `${JSON.stringify(trace, null, 2)}\n`);

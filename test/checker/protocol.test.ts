@@ -12,8 +12,8 @@ import { check, passed } from '../../checker/protocol/run.js';
 import { World } from '../../checker/protocol/world.js';
 
 /** Every reachable combination of actor, channel, durable and monitor states (the network left out). */
-function actorStates(config: WorldConfig, collectDeadMessages: boolean): { keys: Set<string>; reached: string[]; violated: string[] } {
-  const world = new World({ config, collectDeadMessages });
+function actorStates(config: WorldConfig, collectDeadMessages: boolean, strictKeys = false): { keys: Set<string>; reached: string[]; violated: string[] } {
+  const world = new World({ config, collectDeadMessages, strictKeys });
   const r = search(world, { maxStates: 2_000_000 });
   expect(r.complete).toBe(true);
   const keys = new Set<string>();
@@ -62,6 +62,15 @@ describe('the protocol world', () => {
     for (const k of kept.keys) expect(collected.keys.has(k)).toBe(true);
     expect(collected.reached).toEqual(kept.reached);
     expect(collected.violated).toEqual(kept.violated);
+  });
+
+  it('the fields the keys leave out merge only states that behave the same', () => {
+    const config = { ...STANDARD, maxIds: 2, savepoints: 0 };
+    const normal = actorStates(config, true);
+    const strict = actorStates(config, true, true);
+    expect(strict.keys.size).toBe(normal.keys.size);
+    for (const k of strict.keys) expect(normal.keys.has(k)).toBe(true);
+    expect(strict.reached).toEqual(normal.reached);
   });
 
   it('symmetry reduction changes no verdict and only merges states', () => {
