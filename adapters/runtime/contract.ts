@@ -93,9 +93,37 @@ export interface Transport {
    * {@link Transport.delivery}); rejects when it cannot.
    */
   send(to: ChannelAddress, bytes: Uint8Array): Promise<void>;
-  /** Calls `handler` with every message that arrives at `at`, until unsubscribed. */
+  /**
+   * Calls `handler` with every message that arrives at `at`, until unsubscribed. A transport waits
+   * for a returned promise before it counts the message as delivered (backpressure); a handler that
+   * throws a `RejectedInputError` rejects that message, and a transport that can answer its sender
+   * reports the rejection to it.
+   */
   subscribe(at: ChannelAddress, handler: (bytes: Uint8Array) => void | Promise<void>): Unsubscribe;
+  /**
+   * Listens to the transport's connection events (optional; since contract 1, additive).
+   * @returns a function that stops listening.
+   */
+  onEvent?(listener: (event: TransportEvent) => void): Unsubscribe;
+  /** Releases the transport's connections, servers and timers (optional; since contract 1, additive). */
+  close?(): Promise<void>;
 }
+
+/**
+ * What a transport reports about its connection, as data, for the runtime to react to:
+ * - `transport.lost`: a send or the connection failed; the transport keeps retrying;
+ * - `transport.restored`: the first success after a loss;
+ * - `backpressure.on` / `backpressure.off`: the messages waiting for `address` crossed the high or
+ *   the low water mark;
+ * - `delivery.redelivered`: a message arrived again and was dropped by its idempotency key.
+ * @public
+ */
+export type TransportEvent =
+  | { readonly type: 'transport.lost'; readonly reason: string }
+  | { readonly type: 'transport.restored' }
+  | { readonly type: 'backpressure.on'; readonly address: string; readonly waiting: number }
+  | { readonly type: 'backpressure.off'; readonly address: string; readonly waiting: number }
+  | { readonly type: 'delivery.redelivered'; readonly address: string };
 
 /**
  * Fails fast when `transport` cannot carry a channel: wrong kind, or a weaker delivery guarantee
