@@ -1,0 +1,175 @@
+/**
+ * The file store's checkpoints, id counter and leader epoch. Each completed checkpoint is one
+ * checksummed file under `checkpoints/`, written and fsynced before the manifest that makes it
+ * retained; the manifest (see {@link ManifestLog}) is the single point of truth, and every write
+ * to it checks the writer's epoch in the same compare-and-set.
+ * @packageDocumentation
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CheckpointId } from '../../../spec/index.js';
+import type { CompletedCheckpoint } from '../../../machines/coordinator/index.js';
+import type { EpochBackend } from '../backend.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint-codec.js';
+import { FencedWriteError, assertEpoch } from '../errors.js';
+import { frame, unframe } from '../frame.js';
+import type { IgnoredRecord, LoadReport } from '../ports.js';
+import { retain } from '../retention.js';
+import { fsyncDir, removeIfPresent, writeAtomic } from './atomic-file.js';
+import type { ManifestEntry } from './manifest-log.js';
+import { ManifestLog } from './manifest-log.js';
+
+const CHECKPOINT_FILE = /^chk-(\d+)\.json$/;
+
+/**
+ * A checkpoint that names an id the counter never handed out, or one already retained: a caller
+ * bug, refused before anything is written.
+ */
+export class CheckpointIdError extends Error {
+  /**
+   * Creates the error.
+   * @param checkpointId - the id.
+   * @param why - what is wrong with it.
+   */
+  constructor(
+    readonly checkpointId: CheckpointId,
+    why: string,
+  ) {
+    super(`checkpoint ${checkpointId} refused: ${why}`);
+    this.name = 'CheckpointIdError';
+  }
+}
+
+/**
+ * Checks that `checkpoint` may be added to a store whose next id is `nextId`.
+ * @param checkpointId - the new checkpoint's id.
+ * @param nextId - the counter's high-water mark.
+ * @param retained - ids retained now.
+ */
+export function assertNewId(checkpointId: CheckpointId, nextId: CheckpointId, retained: readonly CheckpointId[]): void {
+  if (checkpointId >= nextId) throw new CheckpointIdError(checkpointId, `the id counter has not handed it out (next id ${nextId})`);
+  if (retained.includes(checkpointId)) throw new CheckpointIdError(checkpointId, 'it is already stored');
+}
+
+/** The checkpoint, counter and epoch part of the file store. */
+export class FileBackend implements EpochBackend {
+  /** The manifest log. */
+  readonly manifest: ManifestLog;
+  private readonly checkpointsDir: string;
+
+  /**
+   * Creates the backend (the directories must exist).
+   * @param dir - the store directory.
+   * @param retained - how many checkpoints to retain.
+   */
+  constructor(
+    dir: string,
+    private readonly retained: number,
+  ) {
+    this.checkpointsDir = join(dir, 'checkpoints');
+    this.manifest = new ManifestLog(dir, async () => 1 + Math.max(0, ...(await this.checkpointFileIds())));
+  }
+
+  /** The ids of the checkpoint files present. */
+  async checkpointFileIds(): Promise<CheckpointId[]> {
+    return (await readdir(this.checkpointsDir)).map((n) => CHECKPOINT_FILE.exec(n)?.[1]).filter((s): s is string => s !== undefined).map(Number);
+  }
+
+  /** {@inheritDoc EpochBackend.loadReport} */
+  async loadReport(): Promise<LoadReport> {
+    const { manifest, ignored } = await this.manifest.read();
+    const skipped: IgnoredRecord[] = [...ignored];
+    const checkpoints: CompletedCheckpoint[] = [];
+    for (const entry of manifest.checkpoints) {
+      const read = await this.readCheckpoint(entry);
+      if ('defect' in read) skipped.push(read);
+      else checkpoints.push(read);
+    }
+    return { checkpoints, ignored: skipped, epoch: manifest.epoch, nextId: manifest.nextId };
+  }
+
+  private async readCheckpoint(entry: ManifestEntry): Promise<CompletedCheckpoint | IgnoredRecord> {
+    const where = `checkpoints/${entry.file}`;
+    let data: Buffer;
+    try {
+      data = await readFile(join(this.checkpointsDir, entry.file));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { where, defect: 'missing' };
+      throw e;
+    }
+    const f = unframe(data);
+    if (!f.ok) return { where, defect: f.defect };
+    const checkpoint = decodeCheckpoint(f.body.toString('utf8'));
+    return checkpoint && checkpoint.checkpointId === entry.checkpointId ? checkpoint : { where, defect: 'malformed' };
+  }
+
+  /** {@inheritDoc EpochBackend.add} */
+  async add(epoch: number, checkpoint: CompletedCheckpoint, subsumed: readonly CheckpointId[]): Promise<void> {
+    const { checkpointId, snapshot, discardOnSubsume } = checkpoint;
+    const current = (await this.manifest.read()).manifest;
+    assertEpoch('add', epoch, current.epoch);
+    assertNewId(checkpointId, current.nextId, current.checkpoints.map((c) => c.checkpointId));
+    const file = `chk-${checkpointId}.json`;
+    const path = join(this.checkpointsDir, file);
+    await writeAtomic(path, frame(Buffer.from(encodeCheckpoint(checkpoint), 'utf8')), 'replace');
+    let removed: readonly ManifestEntry[] = [];
+    try {
+      await this.manifest.update((m) => {
+        assertEpoch('add', epoch, m.epoch);
+        assertNewId(checkpointId, m.nextId, m.checkpoints.map((c) => c.checkpointId));
+        const r = retain(m.checkpoints, { checkpointId, snapshot, discardOnSubsume, file }, subsumed, this.retained);
+        removed = r.removed;
+        return { ...m, checkpoints: r.retained };
+      });
+    } catch (e) {
+      // Refused before the manifest changed: the file is referenced by nothing.
+      if (e instanceof FencedWriteError || e instanceof CheckpointIdError) await removeIfPresent(path);
+      throw e;
+    }
+    if (removed.length === 0) return;
+    for (const r of removed) await removeIfPresent(join(this.checkpointsDir, r.file));
+    await fsyncDir(this.checkpointsDir);
+  }
+
+  /** {@inheritDoc EpochBackend.reserveIds} */
+  async reserveIds(epoch: number, count: number): Promise<number> {
+    const { before } = await this.manifest.update((m) => {
+      assertEpoch('allocate', epoch, m.epoch);
+      return { ...m, nextId: m.nextId + count };
+    });
+    return before.nextId;
+  }
+
+  /** {@inheritDoc EpochBackend.checkEpoch} */
+  async checkEpoch(epoch: number): Promise<void> {
+    assertEpoch('check', epoch, await this.currentEpoch());
+  }
+
+  /** {@inheritDoc EpochBackend.acquire} */
+  async acquire(): Promise<number> {
+    return (await this.manifest.update((m) => ({ ...m, epoch: m.epoch + 1 }))).after.epoch;
+  }
+
+  /** {@inheritDoc EpochBackend.currentEpoch} */
+  async currentEpoch(): Promise<number> {
+    return (await this.manifest.read()).manifest.epoch;
+  }
+
+  /**
+   * Deletes checkpoint files no manifest refers to that are older than the newest retained one
+   * (left by a crash between the manifest write and the clean-up). Newer ones may belong to an
+   * add in progress, and stay.
+   */
+  async removeOrphans(): Promise<number> {
+    const { manifest } = await this.manifest.read();
+    const retained = new Set(manifest.checkpoints.map((c) => c.checkpointId));
+    const newest = Math.max(0, ...retained);
+    let removed = 0;
+    for (const id of await this.checkpointFileIds()) {
+      if (id >= newest || retained.has(id)) continue;
+      await removeIfPresent(join(this.checkpointsDir, `chk-${id}.json`));
+      removed++;
+    }
+    return removed;
+  }
+}
