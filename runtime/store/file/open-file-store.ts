@@ -45,8 +45,9 @@ export async function openFileStore(dir: string, options: FileStoreOptions = {})
   for (const d of [dir, checkpointsDir]) await removeStaleTemps(d);
   const backend = new FileBackend(dir, resolved.retained);
   await backend.removeOrphans();
+  const found = await backend.loadReport();
   const epoch = leadership === 'acquire' ? await backend.acquire() : 0;
-  const recovery = await backend.loadReport();
+  const recovery = { ...found, epoch: Math.max(epoch, found.epoch) };
   return {
     ...fencedPorts(backend, epoch, resolved.idBlockSize),
     snapshots: new FileSnapshots(snapshotsDir, resolved.compression),
