@@ -1,0 +1,5 @@
+/**
+ * The in-process transport.
+ * @packageDocumentation
+ */
+export * from './network.js';
