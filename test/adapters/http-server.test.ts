@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpTransport, encodeFrames, FRAMES_CONTENT_TYPE, HttpDirectory, signRequest } from '../../adapters/http/index.js';
 import type { HttpAuth, HttpTransport } from '../../adapters/http/index.js';
 import type { TransportEvent } from '../../adapters/runtime/contract.js';
-import { TransportError } from '../../adapters/shared/errors.js';
+import type { TransportError } from '../../adapters/shared/errors.js';
 import { ConfigError, RejectedInputError } from '../../spec/errors.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
