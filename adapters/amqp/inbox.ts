@@ -1,64 +1,92 @@
 /**
- * The receiving side every broker transport shares: deliveries of one address are handed to the
- * subscriber one at a time, in arrival order, and a delivery whose idempotency key was handled
- * already is dropped. The transport acknowledges each delivery to its broker once the inbox
- * settled it, never earlier (so a crash loses nothing) and never later (so no broker delivery stays
- * open across a checkpoint).
+ * The receiving side of the RabbitMQ transport: deliveries of one address are handed to the
+ * subscriber one at a time, in arrival order, and a broker redelivery of a send that was handed
+ * over already is dropped. Every send carries its sender's id and a sequence number that grows
+ * with each send of that sender; since the broker keeps one sender's messages in order, a delivery
+ * whose number is not above the last one handed over from that sender is a redelivery.
+ *
+ * Redeliveries are recognised by sender sequence, not by idempotency key: two sends of the same
+ * message are both delivered, and the layer above (`adapters/shared/connect.ts`) drops the second
+ * by its idempotency key, as the protocol's at-least-once control channels expect.
  * @packageDocumentation
  */
 import { RejectedInputError } from '../../spec/errors.js';
-import { DedupWindow, idempotencyKey } from './idempotency.js';
 
 /**
  * What became of one delivery:
  * - `handled`: the handler took it (returned, or its promise settled);
- * - `duplicate`: its idempotency key was handled already; the handler never saw it;
+ * - `redelivered`: that send was handed over already; the handler never saw it again;
  * - `rejected`: the handler threw a `RejectedInputError`: the message changed nothing;
  * - `failed`: the handler threw something else; the message was handed over all the same.
  * @public
  */
-export type InboxOutcome = 'handled' | 'duplicate' | 'rejected' | 'failed';
+export type InboxOutcome = 'handled' | 'redelivered' | 'rejected' | 'failed';
 
 /**
- * One address's inbox: sequential, ordered, deduplicated hand-over to the subscriber's handler.
+ * Who sent a delivery and its sequence number, as the sender stamped them (null: not stamped, e.g.
+ * published by another client; such deliveries are never taken for redeliveries).
  * @public
  */
-export class OrderedInbox {
+export type SendStamp = { readonly sender: string; readonly seq: number } | null;
+
+/**
+ * Tells redeliveries from first deliveries: answers whether `stamp` was handed over already, and
+ * remembers it when not. Called in arrival order, once per delivery.
+ * @public
+ */
+export type RedeliveryCheck<S> = (stamp: S) => boolean;
+
+/**
+ * The redelivery check of a FIFO broker queue (RabbitMQ): a stamped delivery whose sequence number
+ * is not above the last one handed over from its sender is a redelivery. Memory: one number per
+ * recent sender (at most `maxSenders`, the least recently seen forgotten first).
+ * @param maxSenders - how many senders to remember.
+ * @public
+ */
+export function senderSequences(maxSenders = 4_096): RedeliveryCheck<SendStamp> {
+  const last = new Map<string, number>();
+  return (stamp) => {
+    if (stamp === null) return false;
+    const previous = last.get(stamp.sender);
+    if (previous !== undefined && stamp.seq <= previous) return true;
+    last.delete(stamp.sender);
+    last.set(stamp.sender, stamp.seq);
+    if (last.size > maxSenders) last.delete(last.keys().next().value as string);
+    return false;
+  };
+}
+
+/**
+ * One address's inbox: sequential, ordered hand-over to the subscriber, without redeliveries.
+ * @public
+ */
+export class OrderedInbox<S> {
   private tail: Promise<void> = Promise.resolve();
-  private readonly window: DedupWindow;
 
   /**
    * Creates the inbox of one subscription.
    * @param handler - the subscriber (the generated binding's decoder and handlers).
-   * @param dedupWindow - how many idempotency keys to remember.
+   * @param isRedelivery - tells redeliveries by their stamps.
    * @param onHandlerError - told about a handler that threw something other than a rejection.
    */
   constructor(
     private readonly handler: (bytes: Uint8Array) => void | Promise<void>,
-    dedupWindow: number,
+    private readonly isRedelivery: RedeliveryCheck<S>,
     private readonly onHandlerError: (error: unknown) => void,
-  ) {
-    this.window = new DedupWindow(dedupWindow);
-  }
+  ) {}
 
   /**
    * Queues one delivery behind the ones already queued.
    * @param bytes - the message.
+   * @param stamp - what identifies this send at the broker.
    * @param settle - called once, in arrival order, with what became of it.
    */
-  push(bytes: Uint8Array, settle: (outcome: InboxOutcome) => void): void {
-    this.tail = this.tail.then(() => this.run(bytes)).then(settle);
+  push(bytes: Uint8Array, stamp: S, settle: (outcome: InboxOutcome) => void): void {
+    this.tail = this.tail.then(() => this.run(bytes, stamp)).then(settle);
   }
 
-  /** Resolves once everything queued so far is settled. */
-  idle(): Promise<void> {
-    return this.tail;
-  }
-
-  private async run(bytes: Uint8Array): Promise<InboxOutcome> {
-    const key = idempotencyKey(bytes);
-    if (key !== null && this.window.has(key)) return 'duplicate';
-    if (key !== null) this.window.add(key);
+  private async run(bytes: Uint8Array, stamp: S): Promise<InboxOutcome> {
+    if (this.isRedelivery(stamp)) return 'redelivered';
     try {
       await this.handler(bytes);
       return 'handled';

@@ -15,8 +15,6 @@ export interface AmqpTransportOptions {
   readonly prefetch?: number;
   /** Sends not yet confirmed by the broker, beyond which `send` rejects; default 10,000. */
   readonly maxUnconfirmed?: number;
-  /** Idempotency keys remembered per subscription; default 10,000; at least `prefetch` + `maxUnconfirmed`... see README. */
-  readonly dedupWindow?: number;
   /** Prefix of the durable queue declared for each address; default `snapwright.`. */
   readonly queuePrefix?: string;
   /** First reconnect delay in milliseconds (doubling, with jitter); default 100. */
@@ -48,10 +46,6 @@ export function resolveAmqpOptions(options: AmqpTransportOptions = {}): Resolved
   if (typeof url !== 'string' || !/^amqps?:\/\//.test(url)) throw new ConfigError('url', `must be an amqp:// or amqps:// URL, got ${String(url)}`);
   const prefetch = integer('prefetch', options.prefetch ?? 64, 1);
   const maxUnconfirmed = integer('maxUnconfirmed', options.maxUnconfirmed ?? 10_000, 1);
-  const dedupWindow = integer('dedupWindow', options.dedupWindow ?? Math.max(10_000, prefetch + maxUnconfirmed), 1);
-  if (dedupWindow < prefetch + maxUnconfirmed) {
-    throw new ConfigError('dedupWindow', `must be at least prefetch + maxUnconfirmed (${prefetch + maxUnconfirmed}) so every redelivery is recognised, got ${dedupWindow}`);
-  }
   const queuePrefix = options.queuePrefix ?? 'snapwright.';
   if (typeof queuePrefix !== 'string' || queuePrefix.length > 100) throw new ConfigError('queuePrefix', 'must be a string of at most 100 characters');
   const reconnectInitialDelayMs = integer('reconnectInitialDelayMs', options.reconnectInitialDelayMs ?? 100, 0);
@@ -64,7 +58,6 @@ export function resolveAmqpOptions(options: AmqpTransportOptions = {}): Resolved
     connectionName: options.connectionName ?? 'snapwright',
     prefetch,
     maxUnconfirmed,
-    dedupWindow,
     queuePrefix,
     reconnectInitialDelayMs,
     reconnectMaxDelayMs,

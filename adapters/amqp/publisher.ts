@@ -7,7 +7,6 @@
  */
 import type { ConfirmChannel, Message } from 'amqplib';
 import { TransportError } from '../shared/errors.js';
-import { idempotencyKey } from './idempotency.js';
 import { declareQueue } from './topology.js';
 import type { AmqpRoute } from './topology.js';
 
@@ -15,7 +14,6 @@ interface Outgoing {
   readonly seq: number;
   readonly route: AmqpRoute;
   readonly content: Buffer;
-  readonly messageId: string | undefined;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   /** The connection epoch it was last published in (0: not yet). */
@@ -23,7 +21,10 @@ interface Outgoing {
   returned: boolean;
 }
 
-const SEQ_HEADER = 'x-snapwright-seq';
+/** The header carrying the sender's sequence number of a send. */
+export const SEQ_HEADER = 'x-snapwright-seq';
+/** The header carrying the sender's id (random per transport instance). */
+export const SENDER_HEADER = 'x-snapwright-sender';
 
 /**
  * Publishes with publisher confirms and republishes what a lost connection left unconfirmed.
@@ -42,10 +43,12 @@ export class ConfirmPublisher {
 
   /**
    * Creates a publisher with no channel yet.
+   * @param senderId - stamped on every send, with its sequence number.
    * @param maxUnconfirmed - how many sends may wait for a confirm before `send` rejects.
    * @param onChannelLost - called when the channel fails while the connection may live on.
    */
   constructor(
+    private readonly senderId: string,
     private readonly maxUnconfirmed: number,
     private readonly onChannelLost: (reason: string) => void,
   ) {}
@@ -68,7 +71,7 @@ export class ConfirmPublisher {
     return new Promise<void>((resolve, reject) => {
       const seq = ++this.seq;
       const content = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const outgoing: Outgoing = { seq, route, content, messageId: idempotencyKey(bytes) ?? undefined, resolve, reject, epoch: 0, returned: false };
+      const outgoing: Outgoing = { seq, route, content, resolve, reject, epoch: 0, returned: false };
       this.pending.set(seq, outgoing);
       this.queue.push(outgoing);
       this.flush();
@@ -154,7 +157,7 @@ export class ConfirmPublisher {
           outgoing.route.exchange,
           outgoing.route.routingKey,
           outgoing.content,
-          { persistent: true, mandatory: true, contentType: 'application/json', messageId: outgoing.messageId, headers: { [SEQ_HEADER]: outgoing.seq } },
+          { persistent: true, mandatory: true, contentType: 'application/json', messageId: `${this.senderId}:${outgoing.seq}`, headers: { [SENDER_HEADER]: this.senderId, [SEQ_HEADER]: outgoing.seq } },
           (error: unknown) => this.confirmed(outgoing, epoch, error),
         );
       } catch {
@@ -182,8 +185,9 @@ export class ConfirmPublisher {
   }
 
   private returned(message: Message, epoch: number): void {
-    const seq = (message.properties.headers as Record<string, unknown> | undefined)?.[SEQ_HEADER];
-    if (typeof seq !== 'number') return;
+    const headers = message.properties.headers as Record<string, unknown> | undefined;
+    const seq = headers?.[SEQ_HEADER];
+    if (typeof seq !== 'number' || headers?.[SENDER_HEADER] !== this.senderId) return;
     const outgoing = this.pending.get(seq);
     if (outgoing && outgoing.epoch === epoch) outgoing.returned = true;
   }

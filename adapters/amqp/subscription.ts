@@ -7,7 +7,8 @@
  * @packageDocumentation
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { InboxOutcome, OrderedInbox } from './inbox.js';
+import type { InboxOutcome, OrderedInbox, SendStamp } from './inbox.js';
+import { SENDER_HEADER, SEQ_HEADER } from './publisher.js';
 import { declareQueue } from './topology.js';
 import type { AmqpRoute } from './topology.js';
 
@@ -30,7 +31,7 @@ export class AmqpSubscription {
    */
   constructor(
     readonly route: AmqpRoute,
-    private readonly inbox: OrderedInbox,
+    private readonly inbox: OrderedInbox<SendStamp>,
     private readonly prefetch: number,
     private readonly onRedelivered: () => void,
     private readonly onConsumerLost: (reason: string) => void,
@@ -88,8 +89,8 @@ export class AmqpSubscription {
       if (this.channel === channel && !this.cancelled) this.onConsumerLost(`the broker cancelled the consumer of ${this.route.queue}`);
       return;
     }
-    this.inbox.push(message.content, (outcome: InboxOutcome) => {
-      if (outcome === 'duplicate') this.onRedelivered();
+    this.inbox.push(message.content, stampOf(message), (outcome: InboxOutcome) => {
+      if (outcome === 'redelivered') this.onRedelivered();
       if (this.channel !== channel) return; // the channel died: the broker redelivers, the inbox drops it
       try {
         if (outcome === 'rejected') channel.reject(message, false);
@@ -99,4 +100,11 @@ export class AmqpSubscription {
       }
     });
   }
+}
+
+function stampOf(message: ConsumeMessage): SendStamp {
+  const headers = message.properties.headers as Record<string, unknown> | undefined;
+  const sender = headers?.[SENDER_HEADER];
+  const seq = headers?.[SEQ_HEADER];
+  return typeof sender === 'string' && typeof seq === 'number' ? { sender, seq } : null;
 }

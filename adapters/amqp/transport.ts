@@ -7,10 +7,11 @@
  */
 import { connect } from 'amqplib';
 import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
-import { Listeners } from '../../runtime/listeners.js';
+import { randomUUID } from 'node:crypto';
 import type { ChannelAddress, DeliveryGuarantee, Transport, TransportEvent, Unsubscribe } from '../runtime/contract.js';
 import { TransportError } from '../shared/errors.js';
-import { OrderedInbox } from './inbox.js';
+import { ConnectionEvents } from '../shared/events.js';
+import { OrderedInbox, senderSequences } from './inbox.js';
 import { resolveAmqpOptions } from './options.js';
 import type { AmqpTransportOptions, ResolvedAmqpOptions } from './options.js';
 import { ConfirmPublisher } from './publisher.js';
@@ -43,17 +44,16 @@ export const AMQP_DELIVERY: DeliveryGuarantee = 'ordered-exactly-once';
 class AmqpTransportImpl implements AmqpTransport {
   readonly kind = 'amqp' as const;
   readonly delivery = AMQP_DELIVERY;
-  private readonly events = new Listeners<TransportEvent>();
+  private readonly events = new ConnectionEvents();
   private readonly subscriptions = new Set<AmqpSubscription>();
   private readonly publisher: ConfirmPublisher;
   private model: ChannelModel | null = null;
   private connection: RecoveringChannelModel | null = null;
   private attaching: Promise<unknown> = Promise.resolve();
-  private lost = false;
   private closed = false;
 
   constructor(private readonly options: ResolvedAmqpOptions) {
-    this.publisher = new ConfirmPublisher(options.maxUnconfirmed, (reason) => this.fail(reason));
+    this.publisher = new ConfirmPublisher(randomUUID(), options.maxUnconfirmed, (reason) => this.fail(reason));
   }
 
   get connected(): boolean {
@@ -79,16 +79,11 @@ class AmqpTransportImpl implements AmqpTransport {
     this.connection = connection;
     connection.on('disconnect', (error: Error) => this.down(error.message));
     connection.on('error', () => undefined);
-    connection.on('connect', () => {
-      if (this.lost) {
-        this.lost = false;
-        this.events.emit({ type: 'transport.restored' });
-      }
-    });
+    connection.on('connect', () => this.events.restored());
   }
 
   onEvent(listener: (event: TransportEvent) => void): Unsubscribe {
-    return this.events.add(listener);
+    return this.events.on(listener);
   }
 
   async ready(): Promise<void> {
@@ -108,7 +103,7 @@ class AmqpTransportImpl implements AmqpTransport {
     if (this.closed) throw new TransportError('closed', 'the transport is closed');
     const route = amqpRoute(at, this.options.queuePrefix);
     if (route === null) throw new TransportError('not-found', `channel ${at.channel} has no AMQP binding`);
-    const inbox = new OrderedInbox(handler, this.options.dedupWindow, this.options.onHandlerError);
+    const inbox = new OrderedInbox(handler, senderSequences(), this.options.onHandlerError);
     const subscription = new AmqpSubscription(
       route,
       inbox,
@@ -163,9 +158,7 @@ class AmqpTransportImpl implements AmqpTransport {
     this.model = null;
     this.publisher.detach();
     for (const s of this.subscriptions) s.detach();
-    if (this.closed || this.lost) return;
-    this.lost = true;
-    this.events.emit({ type: 'transport.lost', reason });
+    if (!this.closed) this.events.lost(reason);
   }
 
   /** A channel failed while the connection may live on: start over on a fresh connection. */
