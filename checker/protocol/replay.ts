@@ -11,6 +11,7 @@
  * the new attempts' reports reach the coordinator at once.
  * @packageDocumentation
  */
+import type { InspectionEvent } from 'xstate';
 import type { CheckpointId, ControlMessage, Observation, StreamEvent, TaskId, TaskToCoordinatorMessage, Violation } from '../../spec/index.js';
 import { ProtocolMonitor } from '../../spec/index.js';
 import type { CompletedCheckpoint } from '../../machines/coordinator/index.js';
@@ -118,7 +119,10 @@ class RuntimeWorld {
   private deploying: TaskToCoordinatorMessage[] | null = null;
   private stepViolations: Violation[] = [];
 
-  constructor(readonly config: WorldConfig) {
+  constructor(
+    readonly config: WorldConfig,
+    private readonly inspect?: (event: InspectionEvent) => void,
+  ) {
     this.layout = layoutOf(topologyOf(config));
     this.counter = new BoundedCounter(config.maxIds);
     this.channels = this.layout.channels.map(() => []);
@@ -149,6 +153,7 @@ class RuntimeWorld {
       random: () => 0,
       onRestore: (r) => void (this.restore = { checkpoint: r.checkpoint, tasks: r.tasks }),
       onJobFailure: () => void (this.jobFailed = true),
+      ...(this.inspect ? { inspect: this.inspect } : {}),
     });
     this.detach = this.coordinator.onObservation(this.observe);
   }
@@ -168,6 +173,7 @@ class RuntimeWorld {
       ...(sink ? { sink: PERMISSIVE_SINK } : {}),
       clock,
       timers: this.taskTimers,
+      ...(this.inspect ? { inspect: this.inspect } : {}),
     });
     task.onObservation(this.observe);
     this.tasks[slot] = task;
@@ -307,13 +313,20 @@ function comparable(v: Omit<WorldView, 'network'>): string {
   });
 }
 
+/** Options of {@link replayTrace}. */
+export interface ReplayOptions {
+  /** An XState inspection observer for the coordinator and every task attempt (e.g. `runtime/inspect.ts`). */
+  readonly inspect?: (event: InspectionEvent) => void;
+}
+
 /**
  * Replays a trace against the real runtime actors.
  * @param trace - the trace (from `snapwright check --trace-out`).
  * @param onStep - called after each step.
+ * @param options - inspection.
  */
-export async function replayTrace(trace: Trace, onStep?: (step: ReplayStep) => void): Promise<ReplayResult> {
-  const world = new RuntimeWorld(trace.configuration);
+export async function replayTrace(trace: Trace, onStep?: (step: ReplayStep) => void, options: ReplayOptions = {}): Promise<ReplayResult> {
+  const world = new RuntimeWorld(trace.configuration, options.inspect);
   await world.init();
   const steps: ReplayStep[] = [];
   const violations: Array<Violation & { step: number }> = [];

@@ -5,14 +5,16 @@
  * @packageDocumentation
  */
 import { readFileSync } from 'node:fs';
+import type { InspectionEvent } from 'xstate';
 import { formatTrace } from '../../checker/protocol/format.js';
 import { replayTrace } from '../../checker/protocol/replay.js';
 import type { Trace } from '../../checker/protocol/run.js';
 import type { ParsedArgs } from '../args.js';
 import { UsageError } from '../args.js';
+import { closeInspectorOption, inspectorOption } from './demo.js';
 
 /** Usage line of the command. */
-export const REPLAY_USAGE = 'snapwright replay <trace.json> [--json] [--quiet]';
+export const REPLAY_USAGE = 'snapwright replay <trace.json> [--json] [--quiet] [--inspect[=browser|browser:PORT|ws://HOST:PORT]]';
 
 /**
  * Reads and checks a trace file.
@@ -34,15 +36,25 @@ export function readTrace(file: string): Trace {
 
 /**
  * Replays a trace.
- * @param args - the trace file, `--json` for one JSON object, `--quiet` for the summary only.
+ * @param args - the trace file, `--json` for one JSON object, `--quiet` for the summary only,
+ * `--inspect` to stream the real actors to the Stately inspector.
  * @returns 0 when the real actors show what the trace shows (the same violation at the same step,
  * the witness, the loop); 1 when they diverge from it.
  */
 export async function replayCommand(args: ParsedArgs): Promise<number> {
-  for (const key of Object.keys(args.options)) if (key !== 'json' && key !== 'quiet') throw new UsageError(`unknown option --${key}`);
+  for (const key of Object.keys(args.options)) if (key !== 'json' && key !== 'quiet' && key !== 'inspect') throw new UsageError(`unknown option --${key}`);
   const [file, extra] = args.positionals;
-  if (!file || extra !== undefined) throw new UsageError('give one trace file');
+  if (!file || extra !== undefined) throw new UsageError('give one trace file (write --inspect=VALUE before it, or put --inspect after it)');
   const trace = readTrace(file);
+  const inspection = await inspectorOption(args);
+  try {
+    return await replay(file, trace, args, inspection?.inspector.inspect);
+  } finally {
+    await closeInspectorOption(inspection);
+  }
+}
+
+async function replay(file: string, trace: Trace, args: ParsedArgs, inspect: ((event: InspectionEvent) => void) | undefined): Promise<number> {
   const json = args.options.json === true;
   const quiet = args.options.quiet === true;
   if (!json && !quiet) {
@@ -55,7 +67,7 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
     for (const line of step.changes) console.log(`        ${line}`);
     for (const v of step.violations) console.log(`        !! ${v.property} VIOLATED: ${v.message}`);
     for (const r of step.reached) console.log(`        reached: ${r}`);
-  });
+  }, inspect ? { inspect } : {});
   if (json) {
     console.log(JSON.stringify({ property: trace.property, kind: trace.kind, steps: result.steps.length, reproduced: result.reproduced, diverged: result.diverged, violations: result.violations }));
   } else {

@@ -6,6 +6,7 @@
  * Time is a {@link ManualTime} advanced by the caller.
  * @packageDocumentation
  */
+import type { InspectionEvent } from 'xstate';
 import type {
   CheckpointingConfig,
   CoordinatorToTaskMessage,
@@ -46,6 +47,8 @@ export interface LocalJobOptions {
   readonly time?: ManualTime;
   /** Called for every delivered message and every commit. */
   readonly onTrace?: (entry: TraceEntry) => void;
+  /** An XState inspection observer for the coordinator and every task attempt (see `runtime/inspect.ts`). */
+  readonly inspect?: (event: InspectionEvent) => void;
 }
 
 interface Channel {
@@ -127,6 +130,7 @@ export class LocalJob {
       },
       // Redeploying starts actors: never inside the coordinator's own step.
       onRestore: (r) => void job.control.push(() => job.redeploy(r.checkpoint, r.tasks)),
+      ...(options.inspect ? { inspect: options.inspect } : {}),
     });
     job.coordinator.onObservation(job.observe);
     for (const id of job.taskIds) job.deploy(id, 0, null);
@@ -183,6 +187,7 @@ export class LocalJob {
       ...(sink ? { sink } : {}),
       clock: this.time,
       timers: this.time,
+      ...(this.options.inspect ? { inspect: this.options.inspect } : {}),
     });
     task.onObservation((o) => {
       this.observe(o);
