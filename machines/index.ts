@@ -4,3 +4,4 @@
  */
 export * from './coordinator/index.js';
 export * from './task/index.js';
+export { commandsOf, EFFECTS_ACTION } from './effects.js';

@@ -104,7 +104,7 @@ const PENDING_FIELDS = ['checkpointId', 'request', 'timestamp', 'options', 'plan
 const TASK_FIELDS = ['config', 'lastStartedId', 'abortedBeforeStart', 'snapshots', 'syncSavepointId', 'syncSavepointDrains', 'finalCheckpointMinId', 'latestCompletedId', 'failure', 'inputs', 'sink'];
 const TASK_CONFIG_FIELDS = ['jobId', 'taskId', 'attempt', 'inputChannels', 'alignment', 'twoPhaseCommitSink', 'awaitFinalCheckpoint', 'restore'];
 const INPUT_FIELDS = ['openChannels', 'closed', 'currentId', 'lastCancelledOrCompletedId', 'received', 'barrier', 'firstBarrierAt', 'unaligned', 'timer', 'tracked', 'latestTrackedId'];
-const SNAPSHOT_RECORD_FIELDS = ['phase', 'captured', 'startedAt', 'syncEndedAt', 'startDelayMs', 'alignmentMs', 'unaligned'];
+const SNAPSHOT_RECORD_FIELDS = ['phase', 'startedAt', 'asyncStartedAt', 'startDelayMs', 'alignmentMs', 'unaligned'];
 const SINK_FIELDS = ['open', 'pending', 'finished'];
 
 function sorted(parts: string[]): string {
@@ -224,7 +224,7 @@ export function taskCode(s: TaskSnapshot, channel: ChannelOf, strict = false): s
     `${c.lastStartedId}/${c.abortedBeforeStart.join(',')}/${c.syncSavepointId}/${c.syncSavepointDrains ? 1 : 0}/${c.finalCheckpointMinId}`,
   ];
   const snaps: string[] = [];
-  c.snapshots.forEach((r, cid) => void snaps.push(`${cid}:${r.phase}/${r.captured ? 1 : 0}/${r.unaligned ? 1 : 0}/${r.startedAt}/${r.syncEndedAt}/${r.startDelayMs}/${r.alignmentMs}`));
+  c.snapshots.forEach((r, cid) => void snaps.push(`${cid}:${r.phase}/${r.unaligned ? 1 : 0}/${r.startedAt}/${r.asyncStartedAt}/${r.startDelayMs}/${r.alignmentMs}`));
   parts.push(sorted(snaps));
   const i = c.inputs;
   parts.push(

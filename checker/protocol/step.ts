@@ -12,9 +12,9 @@ import type { AnyActorLogic, AnyActorScope, EventFromLogic, SnapshotFrom } from 
 
 /** An executable action as `transition()` returns it. */
 export interface StepAction {
-  /** The action's type (`command` for the machines' effects). */
+  /** The action's type (`commands` for the machines' effects). */
   readonly type: string;
-  /** Its parameters (the command). */
+  /** Its parameters (the commands). */
   readonly params?: unknown;
 }
 

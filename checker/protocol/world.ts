@@ -44,6 +44,7 @@ import { PROPERTIES, ProtocolMonitor } from '../../spec/index.js';
 import { coordinatorMachine as shippedCoordinator, observationsOf } from '../../machines/coordinator/index.js';
 import type { CompletedCheckpoint, CoordinatorCommand, CoordinatorEvent, CoordinatorInput, CoordinatorMachine, CoordinatorTimer } from '../../machines/coordinator/index.js';
 import { taskMachine as shippedTask, streamEvent, taskView } from '../../machines/task/index.js';
+import { commandsOf } from '../../machines/effects.js';
 import type { SinkSnapshotState, TaskCommand, TaskEvent, TaskInput, TaskMachine, TaskRestore } from '../../machines/task/index.js';
 import type { CheckedProperty, LivenessProperty, Model, StepInfo, StepViolation, SuccessorSink } from '../model.js';
 import { NONE } from '../model.js';
@@ -246,11 +247,6 @@ interface Draft extends StepInfo {
 
 const timerName = (t: CoordinatorTimer): string => (t.kind === 'periodic' ? 'periodic' : `timeout/${t.checkpointId}`);
 const timerOf = (name: string): CoordinatorTimer => (name === 'periodic' ? { kind: 'periodic' } : { kind: 'timeout', checkpointId: Number(name.slice(8)) });
-const commandsOf = <C>(actions: ReadonlyArray<{ type: string; params?: unknown }>): C[] => {
-  const out: C[] = [];
-  for (const a of actions) if (a.type === 'command') out.push(a.params as C);
-  return out;
-};
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function includes(a: readonly number[], count: number, x: number): boolean {
@@ -600,8 +596,8 @@ export class World implements Model<ActionLabel> {
           queue.push({ type: 'task.initialized', now: NOW });
           return;
         case 'snapshotSync':
+          // Synchronous and never failing here: nothing to answer.
           inFlight.set(c.checkpointId, c.sinkState);
-          queue.push({ type: 'snapshot.syncCompleted', checkpointId: c.checkpointId, now: NOW });
           return;
         case 'snapshotAsync': {
           const sinkState = inFlight.get(c.checkpointId) ?? null;

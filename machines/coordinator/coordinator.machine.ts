@@ -3,7 +3,8 @@
  *
  * Pure: it never reads a clock, owns no timer and performs no I/O. Time arrives as `clock.tick`
  * events, timer firings as `timer.fired`, replies of the ports (id counter, hooks, store) as
- * events; every effect leaves as a {@link CoordinatorCommand} through the `command` action, whose
+ * events; every effect leaves as a {@link CoordinatorCommand} through the `commands` action (one
+ * per step, its commands in order), whose
  * default implementation does nothing. The runtime provides the real one; the model checker
  * steps the very same machine through `transition()`.
  *
@@ -15,6 +16,7 @@
  */
 import { and, enqueueActions, setup, stateIn } from 'xstate';
 import type { Rejection } from '../../spec/index.js';
+import { EFFECTS_ACTION } from '../effects.js';
 import type { CoordinatorCommand } from './commands.js';
 import { initialContext } from './context.js';
 import { abortAllPending, periodicTick, requestRestore, runDeferredRestore, shutdown, startScheduler, stopScheduler } from './control.js';
@@ -45,14 +47,14 @@ function step<E extends CoordinatorEvent['type']>(_type: E, fn: Step<E>) {
     const out: Out = [];
     const next = fn(context, event as Extract<CoordinatorEvent, { type: E }>, out);
     if (next !== context) enqueue.assign(() => next);
-    for (const command of out) enqueue({ type: 'command', params: command } as never);
+    if (out.length > 0) enqueue({ type: EFFECTS_ACTION, params: out } as never);
   });
 }
 
 /** Emits a rejection and changes nothing. */
 function rejectWith(make: (ctx: CoordinatorContext, event: CoordinatorEvent) => Rejection) {
   return enqueueActions<CoordinatorContext, CoordinatorEvent, undefined, CoordinatorEvent, never, never, never, never, never>(({ context, event, enqueue }) => {
-    enqueue({ type: 'command', params: { kind: 'rejected', rejection: make(context, event) } } as never);
+    enqueue({ type: EFFECTS_ACTION, params: [{ kind: 'rejected', rejection: make(context, event) }] } as never);
   });
 }
 
@@ -75,8 +77,8 @@ export const coordinatorMachine = setup({
     input: {} as CoordinatorInput,
   },
   actions: {
-    /** Carries out one command. The machine's own implementation does nothing: effects are data. */
-    command: (_, _command: CoordinatorCommand) => {},
+    /** Carries out a step's commands, in order. The machine's own implementation does nothing: effects are data. */
+    commands: (_, _commands: readonly CoordinatorCommand[]) => {},
   },
   guards: {
     periodicConfigured: ({ context }) => context.config.interval !== null,
@@ -116,10 +118,10 @@ export const coordinatorMachine = setup({
             const out: Out = [];
             const r = acknowledgeBatch(context, event.acks, out);
             if (r.ctx !== context) enqueue.assign(() => r.ctx);
-            for (const command of out) enqueue({ type: 'command', params: command });
             // The rest goes back to the environment, to be delivered after the replies of this step
             // (a synchronous store's completion among them), exactly as one by one.
-            if (r.rest) enqueue({ type: 'command', params: { kind: 'continueBatch', acks: r.rest } });
+            if (r.rest) out.push({ kind: 'continueBatch', acks: r.rest });
+            if (out.length > 0) enqueue({ type: EFFECTS_ACTION, params: out });
           }),
         },
         declineCheckpoint: { actions: step('declineCheckpoint', decline) },

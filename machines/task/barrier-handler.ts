@@ -242,7 +242,7 @@ export function lastBarrier(ctx: TaskContext, e: BarrierEvent, emit: Emit): Task
   const id = inputs.currentId;
   if (inputs.unaligned) {
     emit({ kind: 'stopCapture', channel: e.channel, checkpointId: id });
-    return completeCapture(withInputs(ctx, settled(inputs, id)), id, emit);
+    return completeCapture(withInputs(ctx, settled(inputs, id)), id, e.now, emit);
   }
   if (inputs.timer !== null) emit({ kind: 'cancelTimer', timer: inputs.timer });
   const pending = inputs.barrier as PendingBarrier;

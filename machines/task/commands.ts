@@ -28,8 +28,10 @@ export type TaskCommand =
   /** Load the task's state (null: fresh start); answer with `task.initialized`. */
   | { readonly kind: 'initializeState'; readonly restore: TaskRestore | null }
   /**
-   * Take the synchronous part of checkpoint `checkpointId` now; answer with
-   * `snapshot.syncCompleted` or `snapshot.syncFailed`. `sinkState` (two-phase-commit sinks) must be
+   * Take the synchronous part of checkpoint `checkpointId` now, while carrying out this step's
+   * commands (it runs on the task's thread, as in Flink): answer only a failure, with
+   * `snapshot.syncFailed`. The step's next command is usually `snapshotAsync` for the same id; after
+   * a failed synchronous part it does nothing. `sinkState` (two-phase-commit sinks) must be
    * persisted with the snapshot and handed back on restore.
    */
   | {

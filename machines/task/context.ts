@@ -58,9 +58,8 @@ export function copyInputs(i: InputState): Draft<InputState> {
 export function copyRecord(r: SnapshotRecord): Draft<SnapshotRecord> {
   return {
     phase: r.phase,
-    captured: r.captured,
     startedAt: r.startedAt,
-    syncEndedAt: r.syncEndedAt,
+    asyncStartedAt: r.asyncStartedAt,
     startDelayMs: r.startDelayMs,
     alignmentMs: r.alignmentMs,
     unaligned: r.unaligned,

@@ -90,15 +90,10 @@ export interface StreamBatchEvent extends Timed {
   readonly events: readonly StreamBatchItem[];
 }
 
-/** The synchronous part of a snapshot ended (answer to the `snapshotSync` command). */
-export interface SyncCompletedEvent extends Timed {
-  /** The discriminant: `snapshot.syncCompleted`. */
-  readonly type: 'snapshot.syncCompleted';
-  /** The checkpoint. */
-  readonly checkpointId: CheckpointId;
-}
-
-/** The synchronous part of a snapshot failed: the task fails. */
+/**
+ * The synchronous part of a snapshot failed (the only answer to `snapshotSync`, which otherwise
+ * completes within the step that emitted it): the task fails.
+ */
 export interface SyncFailedEvent extends Timed {
   /** The discriminant: `snapshot.syncFailed`. */
   readonly type: 'snapshot.syncFailed';
@@ -116,6 +111,8 @@ export interface AsyncCompletedEvent extends Timed {
   readonly checkpointId: CheckpointId;
   /** The snapshot's handle, or null for a stateless task. */
   readonly state: StateHandle | null;
+  /** How long the synchronous part took, measured by the runtime (default 0). */
+  readonly syncDurationMs?: number;
 }
 
 /** The asynchronous part of a snapshot failed: the task declines with `CHECKPOINT_ASYNC_EXCEPTION`. */
@@ -129,7 +126,7 @@ export interface AsyncFailedEvent extends Timed {
 }
 
 /** Answers of the snapshot port. */
-export type TaskSnapshotEvent = SyncCompletedEvent | SyncFailedEvent | AsyncCompletedEvent | AsyncFailedEvent;
+export type TaskSnapshotEvent = SyncFailedEvent | AsyncCompletedEvent | AsyncFailedEvent;
 
 /** A timer the machine started fired (stale firings are ignored). */
 export interface TimerFiredEvent extends Timed {

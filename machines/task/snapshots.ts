@@ -95,8 +95,10 @@ const below = (ids: readonly CheckpointId[], bound: number): readonly Checkpoint
  * Starts checkpoint `s.checkpointId` (Flink's `checkpointState`): the out-of-order guard drops an
  * id at or below the last started one; an id aborted before it started is skipped with a cancel
  * marker downstream; a task stopping with a savepoint declines (`CHECKPOINT_DECLINED_TASK_CLOSING`);
- * otherwise the barrier goes downstream, a two-phase-commit sink pre-commits, and the synchronous
- * part is requested.
+ * otherwise the barrier goes downstream, a two-phase-commit sink pre-commits, the synchronous part
+ * is taken within this step (`snapshotSync`: the runtime runs it while carrying out the step's
+ * commands, and reports a failure with `snapshot.syncFailed`), and the asynchronous part starts
+ * at once, or, for an unaligned snapshot still capturing in-flight data, once the capture ends.
  * @param ctx - the context.
  * @param s - the checkpoint to start.
  * @param emit - receives the commands.
@@ -130,11 +132,12 @@ export function startCheckpoint(ctx: TaskContext, s: CheckpointStart, emit: Emit
     sinkState = r.persisted;
   }
   emit({ kind: 'snapshotSync', checkpointId: id, timestamp: s.timestamp, options, unaligned: s.unaligned, sinkState });
+  const capturing = s.capturing === true;
+  if (!capturing) emit({ kind: 'snapshotAsync', checkpointId: id });
   const record: SnapshotRecord = {
-    phase: 'sync',
-    captured: !s.capturing,
+    phase: capturing ? 'capturing' : 'async',
     startedAt: s.now,
-    syncEndedAt: s.now,
+    asyncStartedAt: s.now,
     startDelayMs: Math.max(0, s.now - s.timestamp),
     alignmentMs: s.alignmentMs,
     unaligned: s.unaligned,
@@ -175,12 +178,18 @@ export function abortOnBarrier(ctx: TaskContext, checkpointId: CheckpointId, rea
   return next;
 }
 
-function metricsOf(r: SnapshotRecord, now: number, state: StateHandle | null): CheckpointMetrics {
+/**
+ * The figures of a snapshot ending at `now`. `syncMs` is the synchronous part's duration as the
+ * runtime measured it (the machine sees no time pass within a step); when the asynchronous part
+ * started with the snapshot, that duration is part of `now - asyncStartedAt` and is taken out.
+ */
+function metricsOf(r: SnapshotRecord, now: number, state: StateHandle | null, syncMs: number): CheckpointMetrics {
+  const asyncMs = r.phase === 'async' ? now - r.asyncStartedAt - (r.asyncStartedAt === r.startedAt ? syncMs : 0) : 0;
   return {
     bytesProcessedDuringAlignment: 0,
     alignmentDurationMs: r.alignmentMs,
-    syncDurationMs: r.syncEndedAt - r.startedAt,
-    asyncDurationMs: r.phase === 'async' ? Math.max(0, now - r.syncEndedAt) : 0,
+    syncDurationMs: syncMs,
+    asyncDurationMs: Math.max(0, asyncMs),
     checkpointStartDelayMs: r.startDelayMs,
     bytesPersisted: state ? state.sizeBytes : 0,
     unaligned: r.unaligned,
@@ -198,37 +207,20 @@ export function snapshotIn(ctx: TaskContext, checkpointId: CheckpointId, phase: 
 }
 
 /**
- * The synchronous part of `checkpointId` ended: start the asynchronous part, or, for an unaligned
- * snapshot still capturing in-flight data, wait for the capture to end.
+ * Unaligned: the last barrier of `checkpointId` arrived, its in-flight data is complete; start
+ * the asynchronous part (an acknowledgement never precedes the capture's end).
  * @param ctx - the context.
- * @param checkpointId - the checkpoint (in its synchronous part).
+ * @param checkpointId - the checkpoint.
  * @param now - the time.
  * @param emit - receives the commands.
  */
-export function completeSync(ctx: TaskContext, checkpointId: CheckpointId, now: number, emit: Emit): TaskContext {
+export function completeCapture(ctx: TaskContext, checkpointId: CheckpointId, now: number, emit: Emit): TaskContext {
   const r = ctx.snapshots.get(checkpointId);
-  if (r?.phase !== 'sync') return ctx;
-  if (r.captured) emit({ kind: 'snapshotAsync', checkpointId });
+  if (r?.phase !== 'capturing') return ctx;
+  emit({ kind: 'snapshotAsync', checkpointId });
   const record = copyRecord(r);
-  record.phase = r.captured ? 'async' : 'capturing';
-  record.syncEndedAt = Math.max(r.startedAt, now);
-  return withSnapshots(ctx, ctx.snapshots.set(checkpointId, record));
-}
-
-/**
- * Unaligned: the last barrier of `checkpointId` arrived, its in-flight data is complete; start
- * the asynchronous part if the synchronous one ended (an acknowledgement never precedes it).
- * @param ctx - the context.
- * @param checkpointId - the checkpoint.
- * @param emit - receives the commands.
- */
-export function completeCapture(ctx: TaskContext, checkpointId: CheckpointId, emit: Emit): TaskContext {
-  const r = ctx.snapshots.get(checkpointId);
-  if (r === undefined || r.captured) return ctx;
-  if (r.phase === 'capturing') emit({ kind: 'snapshotAsync', checkpointId });
-  const record = copyRecord(r);
-  record.captured = true;
-  if (r.phase === 'capturing') record.phase = 'async';
+  record.phase = 'async';
+  record.asyncStartedAt = Math.max(r.startedAt, now);
   return withSnapshots(ctx, ctx.snapshots.set(checkpointId, record));
 }
 
@@ -238,13 +230,14 @@ export function completeCapture(ctx: TaskContext, checkpointId: CheckpointId, em
  * @param checkpointId - the checkpoint (in its asynchronous part).
  * @param state - the snapshot's handle, or null.
  * @param now - the time.
+ * @param syncMs - how long the synchronous part took, as the runtime measured it.
  * @param emit - receives the commands.
  */
-export function acknowledge(ctx: TaskContext, checkpointId: CheckpointId, state: StateHandle | null, now: number, emit: Emit): TaskContext {
+export function acknowledge(ctx: TaskContext, checkpointId: CheckpointId, state: StateHandle | null, now: number, syncMs: number, emit: Emit): TaskContext {
   const r = ctx.snapshots.get(checkpointId);
   if (r?.phase !== 'async') return ctx;
   const c = ctx.config;
-  emit({ kind: 'sendToCoordinator', message: { type: 'acknowledgeCheckpoint', jobId: c.jobId, taskId: c.taskId, attempt: c.attempt, checkpointId, metrics: metricsOf(r, now, state), state } });
+  emit({ kind: 'sendToCoordinator', message: { type: 'acknowledgeCheckpoint', jobId: c.jobId, taskId: c.taskId, attempt: c.attempt, checkpointId, metrics: metricsOf(r, now, state, syncMs), state } });
   return withSnapshots(ctx, without(ctx.snapshots, checkpointId));
 }
 
@@ -315,7 +308,7 @@ export function notifyAborted(ctx: TaskContext, checkpointId: CheckpointId, now:
   if (r !== undefined) {
     const c = ctx.config;
     emit({ kind: 'cancelSnapshot', checkpointId });
-    emit({ kind: 'sendToCoordinator', message: { type: 'reportCheckpointMetrics', jobId: c.jobId, taskId: c.taskId, attempt: c.attempt, checkpointId, metrics: metricsOf(r, now, null) } });
+    emit({ kind: 'sendToCoordinator', message: { type: 'reportCheckpointMetrics', jobId: c.jobId, taskId: c.taskId, attempt: c.attempt, checkpointId, metrics: metricsOf(r, now, null, 0) } });
     return withSnapshots(ctx, without(ctx.snapshots, checkpointId));
   }
   if (checkpointId > ctx.lastStartedId) {

@@ -6,7 +6,7 @@
 import { alignmentTimedOut, alignmentTimerLive, barrierCase, cancelMarkerAborts, firstBarrierMode } from './barrier-handler.js';
 import { isTracking } from './barrier-tracker.js';
 import type { TaskEvent } from './events.js';
-import { completionFinishes, snapshotIn } from './snapshots.js';
+import { completionFinishes } from './snapshots.js';
 import type { TaskContext } from './types.js';
 import { eventRejection, isPending } from './validation.js';
 
@@ -65,8 +65,8 @@ export const taskGuards = {
   catchUpFinishes: (ctx, e) => e.type === 'notifyCheckpointAborted' && e.latestCompletedCheckpointId > 0 && completionFinishes(ctx, e.latestCompletedCheckpointId),
   /** The aborted checkpoint is the stop-with-savepoint in progress. */
   abortsSyncSavepoint: (ctx, e) => e.type === 'notifyCheckpointAborted' && e.checkpointId === ctx.syncSavepointId,
-  /** The snapshot the event answers is in its synchronous part. */
-  syncInProgress: (ctx, e) => e.type === 'snapshot.syncFailed' && snapshotIn(ctx, e.checkpointId, 'sync'),
+  /** The failed synchronous part belongs to a snapshot of this attempt that has no outcome yet. */
+  snapshotRunning: (ctx, e) => e.type === 'snapshot.syncFailed' && ctx.snapshots.has(e.checkpointId),
 } satisfies Record<string, TaskGuard>;
 
 /** The name of a task guard. */

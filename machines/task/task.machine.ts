@@ -1,6 +1,7 @@
 /**
  * The task machine: one task attempt as an XState v5 statechart. Pure: time comes with the
- * events, timers are commands, every effect leaves through the single `command` action.
+ * events, timers are commands, every effect leaves through the single `commands` action
+ * (one per step, its commands in order).
  *
  * Two parallel regions:
  * - `lifecycle`: deploying → initializing → running → finishing (awaiting the final checkpoint,
@@ -29,6 +30,7 @@ import type { TaskCommand } from './commands.js';
 import type { TaskEvent, TaskStreamEvent } from './events.js';
 import { foldStreamBatch, STREAM_TRANSITIONS } from './stream-batch.js';
 import type { StreamCase, StreamCases, StreamHandler } from './stream-batch.js';
+import { EFFECTS_ACTION } from '../effects.js';
 import { taskGuards } from './task.guards.js';
 import type { TaskGuardName } from './task.guards.js';
 import { taskSteps } from './task.steps.js';
@@ -36,11 +38,13 @@ import type { TaskStep, TaskStepName } from './task.steps.js';
 import type { TaskConfig, TaskContext, TaskInput } from './types.js';
 import { resolveTaskConfig } from './validation.js';
 
-/** Wraps a pure step: emits its commands through `command`, in order, then assigns its context. */
+/** Wraps a pure step: assigns its context and emits its commands, in order, as one `commands` action. */
 function stepAction(step: TaskStep) {
   return enqueueActions<TaskContext, TaskEvent, undefined, TaskEvent, never, never, never, never, never>(({ context, event, enqueue }) => {
-    const next = step(context, event, (params) => enqueue({ type: 'command', params } as never));
+    const out: TaskCommand[] = [];
+    const next = step(context, event, (c) => void out.push(c));
     if (next !== context) enqueue.assign(() => next);
+    if (out.length > 0) enqueue({ type: EFFECTS_ACTION, params: out } as never);
   });
 }
 
@@ -138,9 +142,11 @@ function streamOn(cases: StreamCases) {
 function streamBatch(handler: StreamHandler) {
   return enqueueActions<TaskContext, TaskEvent, undefined, TaskEvent, never, never, never, never, never>(({ context, event, enqueue }) => {
     if (event.type !== 'stream.batch') return;
-    const r = foldStreamBatch(context, event, handler, (params) => enqueue({ type: 'command', params } as never));
+    const out: TaskCommand[] = [];
+    const r = foldStreamBatch(context, event, handler, (c) => void out.push(c));
     if (r.ctx !== context) enqueue.assign(() => r.ctx);
-    if (r.rest !== null) enqueue({ type: 'command', params: { kind: 'continueBatch', events: r.rest, now: event.now } } as never);
+    if (r.rest !== null) out.push({ kind: 'continueBatch', events: r.rest, now: event.now });
+    if (out.length > 0) enqueue({ type: EFFECTS_ACTION, params: out } as never);
     if (r.raise !== null) enqueue.raise(r.raise);
   });
 }
@@ -158,8 +164,8 @@ const BATCH = {
 export const taskMachine = setup({
   types: {} as { context: TaskContext; events: TaskEvent; input: TaskInput },
   actions: {
-    /** The single effect action; the runtime provides it. Params: the {@link TaskCommand}. */
-    command: (_args, _command: TaskCommand) => {},
+    /** The single effect action; the runtime provides it. Params: the step's {@link TaskCommand}s, in order. */
+    commands: (_args, _commands: readonly TaskCommand[]) => {},
     ...stepActions,
   },
   guards,
@@ -175,8 +181,7 @@ export const taskMachine = setup({
         triggerCheckpoint: [REJECT],
         notifyCheckpointComplete: [REJECT],
         notifyCheckpointAborted: [REJECT],
-        'snapshot.syncCompleted': [REJECT, { actions: 'completeSync' }],
-        'snapshot.syncFailed': [REJECT, { guard: 'syncInProgress', target: END.failed }],
+        'snapshot.syncFailed': [REJECT, { guard: 'snapshotRunning', target: END.failed }],
         'snapshot.asyncCompleted': [REJECT, { actions: 'acknowledge' }],
         'snapshot.asyncFailed': [REJECT, { actions: 'failAsync' }],
         'task.start': [REJECT, refuse('the task already started')],

@@ -18,7 +18,7 @@ import {
 import { trackBarrier, trackCancelMarker, trackEndOfPartition } from './barrier-tracker.js';
 import type { Emit } from './commands.js';
 import type { TaskEvent } from './events.js';
-import { acknowledge, catchUp, completeSync, decline, failAsync, notifyAborted, notifyComplete, reportState, shutDown, startCheckpoint } from './snapshots.js';
+import { acknowledge, catchUp, decline, failAsync, notifyAborted, notifyComplete, reportState, shutDown, startCheckpoint } from './snapshots.js';
 import { finishSink, initializeSink } from './two-phase-commit.js';
 import type { TaskContext } from './types.js';
 import { eventRejection } from './validation.js';
@@ -108,10 +108,8 @@ export const taskSteps = {
   /** `aborted(N, latest)`: catch up, then cancel or remember N. */
   notifyAborted: (ctx, e, emit) =>
     e.type === 'notifyCheckpointAborted' ? notifyAborted(catchUp(ctx, e.latestCompletedCheckpointId, emit), e.checkpointId, e.now, emit) : ctx,
-  /** The synchronous part ended: start the asynchronous part. */
-  completeSync: (ctx, e, emit) => (e.type === 'snapshot.syncCompleted' ? completeSync(ctx, e.checkpointId, e.now, emit) : ctx),
   /** The asynchronous part ended: acknowledge. */
-  acknowledge: (ctx, e, emit) => (e.type === 'snapshot.asyncCompleted' ? acknowledge(ctx, e.checkpointId, e.state, e.now, emit) : ctx),
+  acknowledge: (ctx, e, emit) => (e.type === 'snapshot.asyncCompleted' ? acknowledge(ctx, e.checkpointId, e.state, e.now, e.syncDurationMs ?? 0, emit) : ctx),
   /** The asynchronous part failed: decline `CHECKPOINT_ASYNC_EXCEPTION`. */
   failAsync: (ctx, e, emit) => (e.type === 'snapshot.asyncFailed' ? failAsync(ctx, e.checkpointId, emit) : ctx),
   /** The first barrier of a checkpoint. */

@@ -158,16 +158,15 @@ export interface InputState {
 /** A snapshot this attempt started and that has no outcome yet. */
 export interface SnapshotRecord {
   /**
-   * `sync`: the synchronous part runs; `capturing` (unaligned): it ended, but in-flight data is
-   * still being captured until the last barrier arrives; `async`: the asynchronous part runs.
+   * The synchronous part ran within the step that started the snapshot (as in Flink, where it runs
+   * on the task thread). `capturing` (unaligned): in-flight data is still being captured until the
+   * last barrier arrives; `async`: the asynchronous part runs.
    */
-  readonly phase: 'sync' | 'capturing' | 'async';
-  /** Whether the in-flight data is complete (always for aligned snapshots). */
-  readonly captured: boolean;
+  readonly phase: 'capturing' | 'async';
   /** When the checkpoint started on this task. */
   readonly startedAt: number;
-  /** When the synchronous part ended (equals `startedAt` until then). */
-  readonly syncEndedAt: number;
+  /** When the asynchronous part started (`startedAt`, or when the capture ended). */
+  readonly asyncStartedAt: number;
   /** Delay from the checkpoint's timestamp to the start on this task. */
   readonly startDelayMs: number;
   /** How long alignment took. */

@@ -159,7 +159,6 @@ export function eventRejection(ctx: TaskContext, e: TaskEvent): Rejection | null
   }
   if (!isTime(e.now)) return rejection('malformed', '$.now', 'must be a non-negative number');
   switch (e.type) {
-    case 'snapshot.syncCompleted':
     case 'snapshot.syncFailed':
     case 'snapshot.asyncCompleted':
     case 'snapshot.asyncFailed':
@@ -167,6 +166,9 @@ export function eventRejection(ctx: TaskContext, e: TaskEvent): Rejection | null
       if ((e.type === 'snapshot.syncFailed' || e.type === 'snapshot.asyncFailed') && typeof e.message !== 'string') return rejection('malformed', '$.message', 'must be a string');
       if (e.type === 'snapshot.asyncCompleted' && e.state !== null && (typeof e.state !== 'object' || !isText(e.state.key) || !isTime(e.state.sizeBytes))) {
         return rejection('malformed', '$.state', 'must be null or a state handle');
+      }
+      if (e.type === 'snapshot.asyncCompleted' && e.syncDurationMs !== undefined && !isTime(e.syncDurationMs)) {
+        return rejection('malformed', '$.syncDurationMs', 'must be a non-negative number');
       }
       return null;
     case 'timer.fired':

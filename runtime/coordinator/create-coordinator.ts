@@ -321,7 +321,10 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
     }
   };
 
-  const machine = coordinatorMachine.provide({ actions: { command: (_, c: CoordinatorCommand) => execute(c) } });
+  const executeAll = (_: unknown, commands: readonly CoordinatorCommand[]): void => {
+    for (let i = 0; i < commands.length; i++) execute(commands[i] as CoordinatorCommand);
+  };
+  const machine = coordinatorMachine.provide({ actions: { commands: executeAll } });
   const actor = createActor(machine, {
     input: { topology: options.topology, config, completed, now: lastTick, ...(options.tasks ? { tasks: options.tasks } : {}) },
     ...(options.inspect ? { inspect: options.inspect } : {}),

@@ -133,6 +133,8 @@ export function createTask(options: TaskOptions): Task {
   const timerPrefix = `task/${config.taskId}/${config.attempt}/`;
   const armed = new Set<string>();
   const asyncParts = new Map<number, AsyncSnapshotPart | StateHandle | null>();
+  // How long each snapshot's synchronous part took; a failed one's id maps to -1 (no async part).
+  const syncMs = new Map<number, number>();
   const commandListeners = new Listeners<TaskCommand>();
   const observationListeners = new Listeners<Observation>();
   let collecting: Rejection[] | null = null;
@@ -159,9 +161,16 @@ export function createTask(options: TaskOptions): Task {
   };
 
   // Defined once: a snapshot answered synchronously (the common case) creates no closure.
-  const asyncDone = (checkpointId: number, state: StateHandle | null) => reply({ type: 'snapshot.asyncCompleted', checkpointId, state, now: clock.now() });
+  const asyncDone = (checkpointId: number, state: StateHandle | null) => {
+    const syncDurationMs = syncMs.get(checkpointId);
+    if (syncDurationMs === undefined) return reply({ type: 'snapshot.asyncCompleted', checkpointId, state, now: clock.now() });
+    syncMs.delete(checkpointId);
+    reply({ type: 'snapshot.asyncCompleted', checkpointId, state, syncDurationMs, now: clock.now() });
+  };
   const asyncFailed = (checkpointId: number, e: unknown) => reply({ type: 'snapshot.asyncFailed', checkpointId, message: message(e), now: clock.now() });
   const runAsync = (checkpointId: number) => {
+    // The synchronous part failed in this same step: `snapshot.syncFailed` is on its way.
+    if (syncMs.get(checkpointId) === -1) return void syncMs.delete(checkpointId);
     const part = asyncParts.get(checkpointId);
     asyncParts.delete(checkpointId);
     if (typeof part !== 'function') return asyncDone(checkpointId, part ?? null);
@@ -215,18 +224,25 @@ export function createTask(options: TaskOptions): Task {
         return;
       }
       case 'snapshotSync': {
+        // The synchronous part runs now, within the step; only a failure is answered.
         const { checkpointId, timestamp, options: checkpointOptions, unaligned, sinkState } = c;
+        if (!snapshots) return void asyncParts.set(checkpointId, null);
+        const startedAt = clock.now();
         try {
-          asyncParts.set(checkpointId, snapshots ? snapshots.sync({ checkpointId, timestamp, options: checkpointOptions, unaligned, sinkState }) : null);
+          asyncParts.set(checkpointId, snapshots.sync({ checkpointId, timestamp, options: checkpointOptions, unaligned, sinkState }));
         } catch (e) {
+          syncMs.set(checkpointId, -1);
           return reply({ type: 'snapshot.syncFailed', checkpointId, message: message(e), now: clock.now() });
         }
-        return reply({ type: 'snapshot.syncCompleted', checkpointId, now: clock.now() });
+        const took = clock.now() - startedAt;
+        if (took > 0) syncMs.set(checkpointId, took);
+        return;
       }
       case 'snapshotAsync':
         return runAsync(c.checkpointId);
       case 'cancelSnapshot':
         asyncParts.delete(c.checkpointId);
+        syncMs.delete(c.checkpointId);
         snapshots?.cancel?.(c.checkpointId);
         return;
       case 'beginTransaction':
@@ -268,7 +284,10 @@ export function createTask(options: TaskOptions): Task {
     }
   };
 
-  const actor = createActor(taskMachine.provide({ actions: { command: (_, c: TaskCommand) => execute(c) } }), {
+  const executeAll = (_: unknown, commands: readonly TaskCommand[]): void => {
+    for (let i = 0; i < commands.length; i++) execute(commands[i] as TaskCommand);
+  };
+  const actor = createActor(taskMachine.provide({ actions: { commands: executeAll } }), {
     input: options.task,
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });

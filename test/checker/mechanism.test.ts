@@ -160,7 +160,6 @@ describe('the fast stepper', () => {
       { type: 'task.initialized', now: 0 },
       { type: 'stream.barrier', channel: 0, barrier: { type: 'barrier', checkpointId: 1, timestamp: 0, options }, now: 0 },
       { type: 'stream.barrier', channel: 1, barrier: { type: 'barrier', checkpointId: 1, timestamp: 0, options }, now: 0 },
-      { type: 'snapshot.syncCompleted', checkpointId: 1, now: 0 },
       { type: 'snapshot.asyncCompleted', checkpointId: 1, state: null, now: 0 },
       { type: 'notifyCheckpointComplete', jobId: 'j', taskId: 'join#0', attempt: 0, checkpointId: 1, timestamp: 0, lastSubsumedCheckpointId: -1, now: 0 },
     ];

@@ -18,7 +18,7 @@ import type { Route } from './support/lockstep.js';
 import { lockstep } from './support/lockstep.js';
 import { TaskDriver } from './support/task-driver.js';
 import type { TaskModelConfig, TaskSnapshot } from './support/task-model.js';
-import { TASK_MODELS, taskEventsFor, taskImmediate, taskKeyOf } from './support/task-model.js';
+import { TASK_MODELS, taskEventsFor, taskKeyOf } from './support/task-model.js';
 
 const FINISHING_LATER =
   'in `running` no stop-with-savepoint is in progress and no final checkpoint is awaited: starting a stop-with-savepoint (syncSavepointId) or ending the input moves the lifecycle to `finishing` by an eventless transition in the same step, and finalCheckpointMinId is set only on entering `finishing`';
@@ -41,7 +41,7 @@ const explorations = new Map<string, Exploration<TaskEvent>>();
 const explored = (model: TaskModelConfig): Exploration<TaskEvent> => {
   let e = explorations.get(model.name);
   if (!e) {
-    e = explore<TaskSnapshot, TaskEvent>({ machine: taskMachine, input: model.input, events: taskEventsFor(model), key: taskKeyOf, immediate: taskImmediate });
+    e = explore<TaskSnapshot, TaskEvent>({ machine: taskMachine, input: model.input, events: taskEventsFor(model), key: taskKeyOf });
     explorations.set(model.name, e);
   }
   return e;

@@ -4,6 +4,7 @@
  * runtime do: replies are queued and delivered after the step, in command order.
  * @packageDocumentation
  */
+import { commandsOf } from '../../machines/effects.js';
 import { initialTransition, transition } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import type { CheckpointingConfig, JobTopology, TaskId } from '../../spec/index.js';
@@ -64,7 +65,7 @@ export class MachineHarness {
       ...(options.completed ? { completed: options.completed } : {}),
     });
     this.snapshot = snapshot;
-    this.record(actions.map((a) => a.params as CoordinatorCommand));
+    this.record(commandsOf<CoordinatorCommand>(actions));
     if (options.running ?? true) {
       for (const taskId of this.taskIds) this.send({ type: 'taskStateChanged', jobId: this.jobId, taskId, attempt: 0, state: 'running' });
     }
@@ -100,7 +101,7 @@ export class MachineHarness {
       const next = (queue.shift() ?? continuations.shift()) as CoordinatorEvent;
       const [snapshot, actions] = transition(coordinatorMachine, this.snapshot, next);
       this.snapshot = snapshot;
-      const commands = actions.filter((a) => a.type === 'command').map((a) => a.params as CoordinatorCommand);
+      const commands = commandsOf<CoordinatorCommand>(actions);
       this.record(commands);
       produced.push(...commands);
       if (!this.autoReply) continue;

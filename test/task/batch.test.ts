@@ -143,7 +143,7 @@ function controlOf(s: Exclude<Step, { k: 'batch' | 'tick' }>, now: number): Task
     case 'async':
       return s.ok ? { type: 'snapshot.asyncCompleted', checkpointId: s.id, state: null, now } : { type: 'snapshot.asyncFailed', checkpointId: s.id, message: 'x', now };
     case 'sync':
-      return { type: 'snapshot.syncCompleted', checkpointId: s.id, now };
+      return { type: 'snapshot.syncFailed', checkpointId: s.id, message: 'x', now };
     case 'timer':
       return { type: 'timer.fired', timer: `alignment:${s.id}`, now };
   }
@@ -229,9 +229,8 @@ describe('the exactly-once handler’s eventless transitions are for batches onl
           const actor = createActor(
             taskMachine.provide({
               actions: {
-                command: (_: unknown, c: TaskCommand) => {
-                  if (c.kind === 'initializeState') actor.send({ type: 'task.initialized', now });
-                  if (c.kind === 'snapshotSync') actor.send({ type: 'snapshot.syncCompleted', checkpointId: c.checkpointId, now });
+                commands: (_: unknown, list: readonly TaskCommand[]) => {
+                  for (const c of list) if (c.kind === 'initializeState') actor.send({ type: 'task.initialized', now });
                 },
               },
             }),
@@ -286,8 +285,9 @@ describe('stream batches (pure machine)', () => {
     for (const [ch, e] of items) one.stream(ch, e);
     const out = batch.batch(items);
     const kinds = out.map((c) => c.kind);
-    // the snapshot of 1 is answered (sync, async, acknowledgement) before checkpoint 2's barriers
-    expect(kinds.indexOf('continueBatch')).toBeLessThan(kinds.indexOf('snapshotAsync'));
+    // the snapshot of 1 (synchronous part within the step, then the asynchronous part's answer and
+    // the acknowledgement) comes before checkpoint 2's barriers, which the step hands back
+    expect(kinds.indexOf('snapshotAsync')).toBeLessThan(kinds.indexOf('continueBatch'));
     expect(acks(out)).toEqual([1]);
     expect(out.findIndex((c) => c.kind === 'blockChannel' && c.channel === 0)).toBeGreaterThan(kinds.lastIndexOf('sendToCoordinator'));
     expect(out.filter((c) => c.kind === 'continueBatch')).toEqual([{ kind: 'continueBatch', events: [{ channel: 0, event: barrier(2) }, { channel: 1, event: barrier(2) }], now: batch.now }]);

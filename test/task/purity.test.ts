@@ -17,9 +17,10 @@ function running(input: TaskInput = INPUT) {
 describe('the machine is pure: effects are data, snapshots are values', () => {
   it('transition() returns the command actions with their params, and executes nothing', () => {
     const [s0, initial] = initialTransition(taskMachine, INPUT);
-    expect(initial).toMatchObject([{ type: 'command', params: { kind: 'sendToCoordinator', message: { type: 'taskStateChanged', state: 'deploying' } } }]);
+    expect(initial).toMatchObject([{ type: 'commands', params: [{ kind: 'sendToCoordinator', message: { type: 'taskStateChanged', state: 'deploying' } }] }]);
     const [, actions] = transition(taskMachine, s0, { type: 'task.start', now: 0 });
-    expect(actions.map((a) => a.type)).toEqual(['command', 'command']);
+    // One effect action per step, carrying the step's commands in order.
+    expect(actions.map((a) => a.type)).toEqual(['commands']);
     expect(commandsOf(actions).map((c) => c.kind)).toEqual(['sendToCoordinator', 'initializeState']);
   });
 

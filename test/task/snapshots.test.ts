@@ -17,14 +17,21 @@ describe('snapshot phases per checkpoint', () => {
     expect(h.view.snapshotsInProgress).toEqual([]);
   });
 
-  it('keeps the synchronous phase until the port answers', () => {
-    const h = new TaskHarness(SOURCE, { syncReplies: false });
+  it('takes the synchronous part within the step that starts the snapshot; a failure report for a snapshot that ended changes nothing', () => {
+    const h = new TaskHarness(SOURCE);
+    expect(acks(h.trigger(1))).toEqual([1]);
+    const before = h.snapshot;
+    expect(h.send({ type: 'snapshot.syncFailed', checkpointId: 1, message: 'late', now: h.now })).toEqual([]);
+    expect(h.snapshot.context).toBe(before.context);
+    expect(h.view.lifecycle).toBe('running');
+  });
+
+  it('the synchronous duration the runtime measured is reported, and left out of the asynchronous one', () => {
+    const h = new TaskHarness(SOURCE, { asyncReplies: false });
     h.trigger(1);
-    expect(h.view.snapshotsInProgress).toEqual([{ checkpointId: 1, phase: 'sync' }]);
-    // an asynchronous answer during the synchronous phase is stale
-    expect(h.send({ type: 'snapshot.asyncCompleted', checkpointId: 1, state: null, now: h.now })).toEqual([]);
-    h.now += 3;
-    expect(ofKind(h.send({ type: 'snapshot.syncCompleted', checkpointId: 1, now: h.now }), 'snapshotAsync')).toHaveLength(1);
+    h.now += 30;
+    const out = h.send({ type: 'snapshot.asyncCompleted', checkpointId: 1, state: null, syncDurationMs: 10, now: h.now });
+    expect(messages(out)).toMatchObject([{ type: 'acknowledgeCheckpoint', metrics: { syncDurationMs: 10, asyncDurationMs: 20 } }]);
   });
 
   it('the out-of-order guard drops an id at or below the last started one (duplicate or late trigger)', () => {
@@ -72,7 +79,8 @@ describe('snapshot phases per checkpoint', () => {
   });
 
   it('a synchronous failure fails the task', () => {
-    const h = new TaskHarness(SOURCE, { syncReplies: false });
+    // The runtime runs no asynchronous part after a failed synchronous one: no async answer here.
+    const h = new TaskHarness(SOURCE, { syncReplies: false, asyncReplies: false });
     h.send({ type: 'task.initialized', now: h.now });
     h.trigger(1);
     const out = h.send({ type: 'snapshot.syncFailed', checkpointId: 1, message: 'disk full', now: h.now });

@@ -4,6 +4,7 @@
  * replies are queued and delivered after the step, in command order.
  * @packageDocumentation
  */
+import { commandsOf as commandsOfActions } from '../../machines/effects.js';
 import { initialTransition, transition } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import type { CheckpointId, CheckpointOptions, DeclineReason, StreamEvent, TaskToCoordinatorMessage } from '../../spec/index.js';
@@ -32,7 +33,7 @@ export const OPTIONS = {
 export interface HarnessOptions {
   /** Start and initialize the task so it runs (default true). */
   readonly run?: boolean;
-  /** Answer `initializeState` and `snapshotSync` at once (default true). */
+  /** Answer `initializeState` at once (default true). */
   readonly syncReplies?: boolean;
   /** Answer `snapshotAsync` at once with a handle (default true). */
   readonly asyncReplies?: boolean;
@@ -97,7 +98,6 @@ export class TaskHarness {
       produced.push(...commands);
       for (const c of commands) {
         if (c.kind === 'initializeState' && this.syncReplies) queue.push({ type: 'task.initialized', now: this.now });
-        if (c.kind === 'snapshotSync' && this.syncReplies) queue.push({ type: 'snapshot.syncCompleted', checkpointId: c.checkpointId, now: this.now });
         if (c.kind === 'snapshotAsync' && this.asyncReplies) queue.push({ type: 'snapshot.asyncCompleted', checkpointId: c.checkpointId, state: { key: `${TASK}/${c.checkpointId}`, sizeBytes: 7 }, now: this.now });
         if (c.kind === 'continueBatch') continuations.push({ type: 'stream.batch', events: c.events, now: c.now });
       }
@@ -183,7 +183,7 @@ export class TaskHarness {
  * @param actions - actions from `transition()`.
  */
 export function commandsOf(actions: ReadonlyArray<{ type: string; params?: unknown }>): TaskCommand[] {
-  return actions.filter((a) => a.type === 'command').map((a) => a.params as TaskCommand);
+  return commandsOfActions<TaskCommand>(actions);
 }
 
 /**

@@ -35,15 +35,6 @@ describe('unaligned checkpoints (alternating handler, unaligned options)', () =>
     expect(acks(last)).toEqual([1]);
   });
 
-  it('when the capture ends before the synchronous part answers, the asynchronous part starts with that answer', () => {
-    const h = new TaskHarness({ inputChannels: 2, ...UNALIGNED }, { syncReplies: false });
-    h.send({ type: 'task.initialized', now: h.now });
-    h.barrier(0, 1, OPTIONS.unaligned);
-    expect(ofKind(h.barrier(1, 1, OPTIONS.unaligned), 'snapshotAsync')).toEqual([]);
-    expect(h.view.snapshotsInProgress).toEqual([{ checkpointId: 1, phase: 'sync' }]);
-    expect(ofKind(h.send({ type: 'snapshot.syncCompleted', checkpointId: 1, now: h.now }), 'snapshotAsync')).toHaveLength(1);
-  });
-
   it('channels are not blocked: other input keeps flowing on channels that delivered the barrier', () => {
     const h = new TaskHarness({ inputChannels: 2, ...UNALIGNED });
     h.barrier(0, 1, OPTIONS.unaligned);

@@ -9,7 +9,7 @@
  * | `stream.*` | `receiveStream` / `receiveStreamBatch` |
  * | `task.start`, `task.endOfInput`, `task.fail`, `task.cancel` | `start`, `endOfInput`, `fail`, `cancel` |
  * | `task.initialized` | the restore port's promise resolves |
- * | `snapshot.syncCompleted` / `syncFailed` | the runtime answers the synchronous part itself, in the same call (the port throws for a failure) |
+ * | `snapshot.syncFailed` | right after the event that started the snapshot: the runtime reports it itself, in the same call (the port throws); later: `direct` |
  * | `snapshot.asyncCompleted` / `asyncFailed` | the asynchronous part's promise settles |
  * | `timer.fired` | the armed timer fires |
  * | anything the API and ports cannot produce (malformed events, stale answers, input before the attempt started) | sent to the runtime's actor (`direct`) |
@@ -38,7 +38,8 @@ export class TaskDriver implements RuntimeDriver<TaskEvent> {
   private readonly timers = new ScriptedTimers();
   private readonly restore = new Deferreds<void>();
   private readonly async = new Deferreds<StateHandle | null>();
-  private failNextSync = false;
+  /** The checkpoint whose synchronous part the port fails next (-1: none). */
+  private failSyncOf = -1;
   private readonly task: Task;
   private readonly initial: AnyMachineSnapshot;
   private readonly prefix: string;
@@ -59,8 +60,8 @@ export class TaskDriver implements RuntimeDriver<TaskEvent> {
       snapshots: {
         restore: () => this.restore.wait('restore'),
         sync: (request): AsyncSnapshotPart => {
-          if (this.failNextSync) {
-            this.failNextSync = false;
+          if (request.checkpointId === this.failSyncOf) {
+            this.failSyncOf = -1;
             throw new Error(SYNC_FAILURE);
           }
           return () => this.async.wait(String(request.checkpointId));
@@ -89,10 +90,12 @@ export class TaskDriver implements RuntimeDriver<TaskEvent> {
   /** {@inheritDoc RuntimeDriver.deliver} */
   async deliver(e: TaskEvent, following: readonly TaskEvent[]): Promise<Route> {
     const next = following[0];
-    this.failNextSync = next?.type === 'snapshot.syncFailed';
+    this.failSyncOf = next?.type === 'snapshot.syncFailed' ? next.checkpointId : -1;
     if (isTime(e.now)) this.clock.current = e.now;
     const route = this.route(e);
     await settle();
+    // Unused (the event started no snapshot): the failure report then goes to the actor directly.
+    this.failSyncOf = -1;
     return route;
   }
 
@@ -126,7 +129,6 @@ export class TaskDriver implements RuntimeDriver<TaskEvent> {
         if (typeof e.timer !== 'string' || !this.timers.isArmed(this.prefix + e.timer)) return this.direct(e);
         this.timers.fire(this.prefix + e.timer);
         return 'port';
-      case 'snapshot.syncCompleted':
       case 'snapshot.syncFailed':
         // Answered by the runtime in the call that started the snapshot; here only stale ones.
         return this.direct(e);
@@ -183,7 +185,7 @@ export class TaskDriver implements RuntimeDriver<TaskEvent> {
 
   /** {@inheritDoc RuntimeDriver.isSynchronousReply} */
   isSynchronousReply(event: TaskEvent): boolean {
-    return event.type === 'snapshot.syncCompleted' || event.type === 'snapshot.syncFailed';
+    return event.type === 'snapshot.syncFailed';
   }
 
   /** {@inheritDoc RuntimeDriver.drain} */

@@ -4,16 +4,17 @@
  *
  * The snapshot space is finite: checkpoint ids up to a small maximum, two instants (`NOW` and
  * `LATE`, after the alignment timeout of the barriers that carry one). The key is the whole
- * canonical snapshot. When a snapshot's synchronous part is running, the only events offered are
- * its answers (`snapshot.syncCompleted` / `syncFailed`): the runtime answers it in the same call
- * (the synchronous part runs inside the task's step), so no other input can come between.
+ * canonical snapshot. A synchronous part runs within the step that starts the snapshot; its
+ * failure (`snapshot.syncFailed`) is offered for every snapshot in progress: right after the start
+ * the runtime reports it itself, later only the actor can get it (a stale report).
  * @packageDocumentation
  */
 import { transition } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import type { CheckpointOptions } from '../../../spec/index.js';
 import { taskMachine } from '../../../machines/task/index.js';
-import type { StreamBatchItem, TaskEvent, TaskInput, TaskStreamEvent } from '../../../machines/task/index.js';
+import type { StreamBatchItem, TaskCommand, TaskEvent, TaskInput, TaskStreamEvent } from '../../../machines/task/index.js';
+import { commandsOf } from '../../../machines/effects.js';
 import { canonical } from '../../support/canonical.js';
 
 /** The machine's snapshot. */
@@ -125,16 +126,6 @@ export function taskKeyOf(snapshot: TaskSnapshot): string {
   return canonical({ value: snapshot.value, context: rest });
 }
 
-/**
- * The answer the runtime gives at once in `snapshot`: the synchronous part of a snapshot that has
- * started completes in the same call. Null when there is none.
- * @param snapshot - the snapshot.
- */
-export function taskImmediate(snapshot: TaskSnapshot): TaskEvent | null {
-  const sync = snapshot.context.snapshots.toJSON().find(([, r]) => r.phase === 'sync');
-  return sync ? { type: 'snapshot.syncCompleted', checkpointId: sync[0], now: sync[1].startedAt } : null;
-}
-
 const control = (checkpointId: number) => ({ jobId: JOB, taskId: TASK, attempt: 0, checkpointId, now: NOW }) as const;
 
 const item = (e: TaskStreamEvent): StreamBatchItem => {
@@ -161,9 +152,7 @@ export function taskEventsFor(model: TaskModelConfig): (snapshot: TaskSnapshot) 
   return (snapshot) => {
     const value = JSON.stringify(snapshot.value);
     const key = taskKeyOf(snapshot);
-    // A snapshot waiting for its synchronous part is offered only the answers: not a candidate.
-    const waiting = snapshot.context.snapshots.toJSON().some(([, r]) => r.phase === 'sync');
-    if (!firstOfValue.has(value) && !waiting) firstOfValue.set(value, key);
+    if (!firstOfValue.has(value)) firstOfValue.set(value, key);
     return taskEventsOf(model, snapshot, firstOfValue.get(value) === key);
   };
 }
@@ -178,11 +167,6 @@ export function taskEventsOf(model: TaskModelConfig, snapshot: TaskSnapshot, rej
   const on = (g: TaskEventGroup) => model.alphabet.has(g);
   const ctx = snapshot.context;
   const snapshots = ctx.snapshots.toJSON();
-  const sync = snapshots.find(([, r]) => r.phase === 'sync');
-  if (sync) {
-    const [checkpointId, r] = sync;
-    return [{ type: 'snapshot.syncCompleted', checkpointId, now: r.startedAt }, ...(on('snapshots') ? [{ type: 'snapshot.syncFailed' as const, checkpointId, message: SYNC_FAILURE, now: r.startedAt }] : [])];
-  }
   const value = snapshot.value as { lifecycle: string | { finishing: string }; barriers: string | Record<string, string> };
   const lifecycle = typeof value.lifecycle === 'string' ? value.lifecycle : 'finishing';
   const ended = lifecycle === 'finished' || lifecycle === 'failed' || lifecycle === 'canceled';
@@ -212,6 +196,7 @@ export function taskEventsOf(model: TaskModelConfig, snapshot: TaskSnapshot, rej
   }
   if (on('snapshots')) {
     for (const [checkpointId, r] of snapshots) {
+      events.push({ type: 'snapshot.syncFailed', checkpointId, message: SYNC_FAILURE, now: NOW });
       if (r.phase !== 'async') continue;
       events.push({ type: 'snapshot.asyncCompleted', checkpointId, state: { key: `${TASK}/chk-${checkpointId}`, sizeBytes: 100 }, now: NOW });
       events.push({ type: 'snapshot.asyncFailed', checkpointId, message: ASYNC_FAILURE, now: NOW });
@@ -270,7 +255,7 @@ export function taskEventsOf(model: TaskModelConfig, snapshot: TaskSnapshot, rej
     for (const events_ of candidates) {
       const batch: TaskEvent = { type: 'stream.batch', events: events_, now: NOW };
       const [, actions] = transition(taskMachine, snapshot, batch);
-      if (!actions.some((a) => a.type === 'command' && (a.params as { kind?: string } | undefined)?.kind === 'continueBatch')) events.push(batch);
+      if (!commandsOf<TaskCommand>(actions).some((c) => c.kind === 'continueBatch')) events.push(batch);
     }
   }
 
@@ -286,7 +271,6 @@ export function taskEventsOf(model: TaskModelConfig, snapshot: TaskSnapshot, rej
     events.push({ type: 'stream.announcement', channel: n, announcement: { type: 'announcement', barrier: { type: 'barrier', checkpointId: 1, timestamp: NOW, options: ALIGNED }, sequence: 0 }, now: NOW });
     if (n > 0) events.push({ type: 'stream.batch', events: [{ channel: 0, event: { type: 'endOfPartition' } }, { channel: 0, event: { type: 'endOfPartition' } }], now: NOW });
     events.push({ type: 'timer.fired', timer: 42 as unknown as string, now: NOW });
-    events.push({ type: 'snapshot.syncCompleted', checkpointId: 0, now: NOW });
     events.push({ type: 'snapshot.syncFailed', checkpointId: 0, message: SYNC_FAILURE, now: NOW });
     events.push({ type: 'snapshot.asyncCompleted', checkpointId: 0, state: null, now: NOW });
     events.push({ type: 'snapshot.asyncFailed', checkpointId: 0, message: ASYNC_FAILURE, now: NOW });
@@ -295,7 +279,7 @@ export function taskEventsOf(model: TaskModelConfig, snapshot: TaskSnapshot, rej
     // Valid inputs a state refuses: a second start, an initialization or end of input out of turn.
     events.push({ type: 'task.start', now: NOW }, { type: 'task.initialized', now: NOW }, { type: 'task.endOfInput', now: NOW });
     // Stale answers: of a snapshot that is not in that part; a timer no longer armed.
-    events.push({ type: 'snapshot.syncCompleted', checkpointId: 1, now: NOW }, { type: 'snapshot.syncFailed', checkpointId: 1, message: SYNC_FAILURE, now: NOW });
+    events.push({ type: 'snapshot.syncFailed', checkpointId: 1, message: SYNC_FAILURE, now: NOW });
     events.push({ type: 'timer.fired', timer: 'alignment:1', now: LATE });
   }
   return dedupe(events);
