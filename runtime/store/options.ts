@@ -26,6 +26,11 @@ export interface DurableStoreOptions {
   readonly idBlockSize?: number;
   /** Compression of state payloads: `true`/`false`, or details (default: on, above 1 KiB). */
   readonly compression?: boolean | CompressionOptions;
+  /**
+   * `acquire` (default): opening takes leadership, and the handle's `store`/`counter` carry the
+   * new epoch. `none`: for reading and inspection; their writes are refused as fenced.
+   */
+  readonly leadership?: 'acquire' | 'none';
 }
 
 /** Compression settings with every field resolved. */
@@ -46,10 +51,12 @@ export interface ResolvedStoreOptions {
   readonly idBlockSize: number;
   /** Compression of state payloads. */
   readonly compression: ResolvedCompression;
+  /** Whether opening takes leadership. */
+  readonly leadership: 'acquire' | 'none';
 }
 
 const COMPRESSION_DEFAULTS: ResolvedCompression = { enabled: true, thresholdBytes: 1024, level: 6 };
-const STORE_KEYS = ['retained', 'idBlockSize', 'compression'] as const;
+const STORE_KEYS = ['retained', 'idBlockSize', 'compression', 'leadership'] as const;
 
 /**
  * Checks that `value` is an integer in `[min, max]`; names `option` otherwise.
@@ -87,7 +94,23 @@ export function resolveStoreOptions(options: DurableStoreOptions, extraKeys: rea
     retained: integerOption('retained', options.retained ?? 1, 1),
     idBlockSize: integerOption('idBlockSize', options.idBlockSize ?? 1, 1, 1_000_000),
     compression: resolveCompression(options.compression),
+    leadership: resolveLeadership(options.leadership),
   };
+}
+
+function resolveLeadership(l: unknown): 'acquire' | 'none' {
+  if (l === undefined || l === 'acquire' || l === 'none') return l ?? 'acquire';
+  throw new ConfigError('leadership', `must be 'acquire' or 'none', got ${String(l)}`);
+}
+
+/**
+ * Checks that `value` is a non-empty string; names `option` otherwise.
+ * @param option - the option's name.
+ * @param value - its value.
+ */
+export function stringOption(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw new ConfigError(option, `must be a non-empty string, got ${String(value)}`);
+  return value;
 }
 
 function resolveCompression(c: DurableStoreOptions['compression']): ResolvedCompression {

@@ -15,41 +15,12 @@ import { FencedWriteError, assertEpoch } from '../errors.js';
 import { frame, unframe } from '../frame.js';
 import type { IgnoredRecord, LoadReport } from '../ports.js';
 import { retain } from '../retention.js';
+import { CheckpointIdError, assertNewId } from '../checkpoint-ids.js';
 import { fsyncDir, removeIfPresent, writeAtomic } from './atomic-file.js';
 import type { ManifestEntry } from './manifest-log.js';
 import { ManifestLog } from './manifest-log.js';
 
 const CHECKPOINT_FILE = /^chk-(\d+)\.json$/;
-
-/**
- * A checkpoint that names an id the counter never handed out, or one already retained: a caller
- * bug, refused before anything is written.
- */
-export class CheckpointIdError extends Error {
-  /**
-   * Creates the error.
-   * @param checkpointId - the id.
-   * @param why - what is wrong with it.
-   */
-  constructor(
-    readonly checkpointId: CheckpointId,
-    why: string,
-  ) {
-    super(`checkpoint ${checkpointId} refused: ${why}`);
-    this.name = 'CheckpointIdError';
-  }
-}
-
-/**
- * Checks that `checkpoint` may be added to a store whose next id is `nextId`.
- * @param checkpointId - the new checkpoint's id.
- * @param nextId - the counter's high-water mark.
- * @param retained - ids retained now.
- */
-export function assertNewId(checkpointId: CheckpointId, nextId: CheckpointId, retained: readonly CheckpointId[]): void {
-  if (checkpointId >= nextId) throw new CheckpointIdError(checkpointId, `the id counter has not handed it out (next id ${nextId})`);
-  if (retained.includes(checkpointId)) throw new CheckpointIdError(checkpointId, 'it is already stored');
-}
 
 /** The checkpoint, counter and epoch part of the file store. */
 export class FileBackend implements EpochBackend {
