@@ -23,6 +23,7 @@ import type { WorldView } from '../../checker/protocol/world.js';
 import type { CoordinatorMachine } from '../../machines/coordinator/index.js';
 import { coordinatorMachine } from '../../machines/coordinator/index.js';
 import { taskMachine } from '../../machines/task/index.js';
+import { allStatePaths } from './support.js';
 
 vi.mock('../../machines/coordinator/coordinator.machine.js', async (importOriginal) => {
   const original = await importOriginal<{ coordinatorMachine: CoordinatorMachine }>();
@@ -61,14 +62,28 @@ function expectedHighlights(view: WorldView): Record<string, string[]> {
   return out;
 }
 
+/** The states the page highlights, per actor (the script runs in the page: no DOM types here). */
 async function highlighted(page: Page): Promise<Record<string, string[]>> {
-  return page.evaluate(() => {
-    const out: Record<string, string[]> = {};
+  return page.evaluate<Record<string, string[]>>(`(() => {
+    const out = {};
     document.querySelectorAll('.actor-panel').forEach((panel) => {
-      out[panel.getAttribute('data-actor') as string] = [...panel.querySelectorAll('g.state.active')].map((g) => g.getAttribute('data-path') as string).sort();
+      out[panel.getAttribute('data-actor')] = [...panel.querySelectorAll('g.state.active')].map((g) => g.getAttribute('data-path')).sort();
     });
     return out;
-  });
+  })()`);
+}
+
+/** How the browser parses an SVG text. */
+async function parseSvg(page: Page, text: string): Promise<{ error: boolean; root: string; namespace: string; states: string[] }> {
+  return page.evaluate(`(() => {
+    const doc = new DOMParser().parseFromString(${JSON.stringify(text)}, 'image/svg+xml');
+    return {
+      error: doc.getElementsByTagName('parsererror').length > 0,
+      root: doc.documentElement.localName,
+      namespace: doc.documentElement.namespaceURI,
+      states: [...doc.querySelectorAll('g.state')].map((g) => g.getAttribute('data-path')),
+    };
+  })()`);
 }
 
 describe('the viewer page in headless Chromium', () => {
@@ -129,7 +144,8 @@ describe('the viewer page in headless Chromium', () => {
 
     // One timeline row per checkpoint the trace created.
     const created = new Set(views.flatMap((v) => v.coordinator.pending.map((p) => p.checkpointId)));
-    expect(await page.$$eval('.timeline .checkpoint', (rows) => rows.map((r) => Number(r.getAttribute('data-checkpoint'))).sort())).toEqual([...created].sort());
+    const rows = await page.locator('.timeline .checkpoint').evaluateAll<number[]>(`(rows) => rows.map((r) => Number(r.getAttribute('data-checkpoint')))`);
+    expect(rows.sort()).toEqual([...created].sort());
     // The only request was the page itself.
     expect(requests).toEqual([url]);
     await page.close();
@@ -144,20 +160,11 @@ describe('the viewer page in headless Chromium', () => {
     await page.goto('about:blank');
     for (const machine of [coordinatorMachine, taskMachine]) {
       const svg = readFileSync(join(out, `${machine.id}.svg`), 'utf8');
-      const parsed = await page.evaluate((text) => {
-        const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-        return {
-          error: doc.getElementsByTagName('parsererror').length > 0,
-          root: doc.documentElement.localName,
-          namespace: doc.documentElement.namespaceURI,
-          states: [...doc.querySelectorAll('g.state')].map((g) => g.getAttribute('data-path')),
-        };
-      }, svg);
+      const parsed = await parseSvg(page, svg);
       expect(parsed.error).toBe(false);
       expect(parsed.root).toBe('svg');
       expect(parsed.namespace).toBe('http://www.w3.org/2000/svg');
-      const states = [...machine.idMap.values()].filter((n) => n.path.length > 0).map((n) => n.path.join('.'));
-      expect(parsed.states.sort()).toEqual(states.sort());
+      expect(parsed.states.sort()).toEqual(allStatePaths(machine).sort());
     }
     await page.close();
   });
