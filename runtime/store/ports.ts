@@ -29,9 +29,14 @@ export interface LoadReport {
 
 /** A completed-checkpoint store with a load that also reports what it skipped. */
 export interface DurableCheckpointStore extends CompletedCheckpointStore {
-  /** {@inheritDoc CompletedCheckpointStore.load} */
+  /** The valid retained checkpoints, oldest first (skipping records that fail their checks). */
   load(): Promise<readonly CompletedCheckpoint[]>;
-  /** {@inheritDoc CompletedCheckpointStore.add} */
+  /**
+   * Durably adds `checkpoint`, then removes the `subsumed` ids and what retention removes.
+   * Rejects with `FencedWriteError` (nothing changed) when the writer's epoch is not current.
+   * @param checkpoint - the completed checkpoint.
+   * @param subsumed - ids the coordinator names as subsumed.
+   */
   add(checkpoint: CompletedCheckpoint, subsumed: readonly CheckpointId[]): Promise<void>;
   /** Loads and reports skipped records. */
   loadReport(): Promise<LoadReport>;
@@ -44,7 +49,16 @@ export interface FencedPorts {
   /** The store: `add` rejects with `FencedWriteError` once a newer leader took over. */
   readonly store: DurableCheckpointStore;
   /** The id counter: `getAndIncrement` rejects with `FencedWriteError` once deposed. */
-  readonly counter: CheckpointIdCounter & { getAndIncrement(): Promise<number> };
+  readonly counter: DurableIdCounter;
+}
+
+/** An id counter whose every id is persisted (or reserved in a block) before it is returned. */
+export interface DurableIdCounter extends CheckpointIdCounter {
+  /**
+   * The next id; never handed out before, across crashes and leaders. Rejects with
+   * `FencedWriteError` when the counter's epoch is not current.
+   */
+  getAndIncrement(): Promise<number>;
 }
 
 /** A task state stored by {@link StateSnapshotStore.put}. */
