@@ -1,0 +1,140 @@
+/**
+ * The Stately inspector wiring, over a real local WebSocket: a `ws` server stands in for the
+ * inspector, a job runs with `inspect` from `startInspector`, and what the server received is
+ * checked against the run: every actor registered (the coordinator and every task attempt, named
+ * after it, with its machine definition), the control messages each actor received exactly those
+ * the harness delivered, in order, and the last snapshot of each actor its real final snapshot.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { StatelyInspectionEvent } from '@statelyai/inspect';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { parseArgs, UsageError } from '../../cli/args.js';
+import { demoCommand } from '../../cli/commands/demo.js';
+import type { JobTopology } from '../../spec/index.js';
+import { ConfigError, COORDINATOR_TO_TASK_TYPES, TASK_TO_COORDINATOR_TYPES } from '../../spec/index.js';
+import { LocalJob } from '../../runtime/harness/index.js';
+import type { TraceEntry } from '../../runtime/harness/index.js';
+import { parseInspectTarget, startInspector } from '../../runtime/inspect.js';
+
+const TOPOLOGY: JobTopology = {
+  jobId: 'inspected',
+  vertices: [
+    { id: 'source', parallelism: 2, inputs: [] },
+    { id: 'sink', parallelism: 2, inputs: [{ from: 'source', pattern: 'all-to-all' }] },
+  ],
+};
+
+const CONTROL_TYPES = new Set<string>([...COORDINATOR_TO_TASK_TYPES, ...TASK_TO_COORDINATOR_TYPES]);
+
+/** A local WebSocket server that keeps every message of its one client until the client closes. */
+async function fakeInspector() {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(server, 'listening');
+  const received: StatelyInspectionEvent[] = [];
+  const closed = new Promise<void>((resolve) =>
+    server.on('connection', (ws) => {
+      ws.on('message', (data) => received.push(JSON.parse(String(data)) as StatelyInspectionEvent));
+      ws.on('close', () => resolve());
+    }),
+  );
+  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, received, closed, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** A control message as the harness's trace writes it. */
+function textOf(m: { type: string; checkpointId?: number; state?: string; reason?: string }): string {
+  if (m.type === 'taskStateChanged') return `taskStateChanged(${m.state})`;
+  if (m.type === 'declineCheckpoint') return `declineCheckpoint(${m.checkpointId}, ${m.reason})`;
+  return `${m.type}(${m.checkpointId})`;
+}
+
+describe('the Stately inspector over a real local WebSocket', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('receives every actor, the messages the harness delivered and the final snapshots', async () => {
+    const fake = await fakeInspector();
+    const inspector = await startInspector({ kind: 'websocket', url: fake.url });
+    const delivered: TraceEntry[] = [];
+    const job = await LocalJob.create({ topology: TOPOLOGY, onTrace: (e) => delivered.push(e), inspect: inspector.inspect });
+    job.time.advance(100);
+    expect((await job.checkpoint()).status).toBe('completed');
+    job.failover('sink#1');
+    job.time.advance(100);
+    expect((await job.checkpoint()).status).toBe('completed');
+    await inspector.close();
+    await fake.closed;
+    await fake.stop();
+
+    const byType = (type: string) => fake.received.filter((e) => e.type === type);
+    // Every actor registered once, named after what it is, with its machine's definition.
+    const actors = byType('@xstate.actor') as Array<Extract<StatelyInspectionEvent, { type: '@xstate.actor' }>>;
+    const tasks = job.taskIdList;
+    expect(actors.map((a) => a.name).sort()).toEqual(['coordinator', ...tasks.map((t) => `${t}@0`), ...tasks.map((t) => `${t}@1`)].sort());
+    for (const a of actors) expect((JSON.parse(a.definition as string) as { id: string }).id).toBe(a.name === 'coordinator' ? 'coordinator' : 'task');
+    const nameOf = new Map(actors.map((a) => [a.sessionId, a.name]));
+
+    // The control messages each actor received, in order, are those the harness delivered.
+    const received = (byType('@xstate.event') as Array<Extract<StatelyInspectionEvent, { type: '@xstate.event' }>>)
+      .filter((e) => CONTROL_TYPES.has(e.event.type))
+      .map((e) => [(nameOf.get(e.sessionId) ?? '?').replace(/@\d+$/, ''), textOf(e.event as never)]);
+    const expected = delivered.filter((e) => e.kind === 'control').map((e) => [e.to, e.text]);
+    expect(expected.length).toBeGreaterThan(20);
+    expect(received).toEqual(expected);
+
+    // The last snapshot of each live actor is its real final snapshot.
+    const last = new Map<string, Extract<StatelyInspectionEvent, { type: '@xstate.snapshot' }>>();
+    for (const e of byType('@xstate.snapshot') as Array<Extract<StatelyInspectionEvent, { type: '@xstate.snapshot' }>>) last.set(nameOf.get(e.sessionId) ?? '?', e);
+    const coordinator = job.coordinator.actor.getSnapshot();
+    const seen = last.get('coordinator')?.snapshot as { value: unknown; context: { completed: Array<{ checkpointId: number }> } };
+    expect(seen.value).toEqual(coordinator.value);
+    expect(seen.context.completed.map((c) => c.checkpointId)).toEqual(coordinator.context.completed.map((c) => c.checkpointId));
+    for (const [id, task] of job.tasks) {
+      const s = last.get(`${id}@${task.config.attempt}`)?.snapshot as { value: unknown; context: { lastStartedId: number; latestCompletedId: number } };
+      expect(s.value).toEqual(task.snapshot().value);
+      expect([s.context.lastStartedId, s.context.latestCompletedId]).toEqual([task.snapshot().context.lastStartedId, task.snapshot().context.latestCompletedId]);
+    }
+    job.stop();
+  });
+
+  it('streams `snapwright demo --inspect=ws://...` to the inspector', async () => {
+    const fake = await fakeInspector();
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await demoCommand(parseArgs([`--inspect=${fake.url}`]))).toBe(0);
+    await fake.closed;
+    await fake.stop();
+    expect(err.mock.calls.map((c) => String(c[0]))).toContain(`streaming inspection events to ${fake.url}`);
+    const names = fake.received.filter((e) => e.type === '@xstate.actor').map((e) => (e as { name: string }).name);
+    expect(names.sort()).toEqual(['coordinator', 'join#0@0', 'sink#0@0', 'sink#1@0', 'source#0@0', 'source#1@0']);
+    const completions = fake.received.filter((e) => e.type === '@xstate.event' && e.event.type === 'notifyCheckpointComplete');
+    expect(completions).toHaveLength(5);
+  });
+
+  it('rejects a bad target and an unreachable inspector with a clear error naming the option', async () => {
+    expect(parseInspectTarget(true)).toEqual({ kind: 'browser', port: 8080, open: true });
+    expect(parseInspectTarget('browser:9123')).toEqual({ kind: 'browser', port: 9123, open: true });
+    expect(parseInspectTarget('ws://127.0.0.1:1234')).toEqual({ kind: 'websocket', url: 'ws://127.0.0.1:1234' });
+    for (const bad of ['http://127.0.0.1:1234', 'trace.json', 'browser:0', 'browser:70000']) {
+      expect(() => parseInspectTarget(bad)).toThrow(ConfigError);
+      try {
+        parseInspectTarget(bad);
+      } catch (e) {
+        expect((e as ConfigError).option).toBe('inspect');
+      }
+    }
+    const port = await closedPort();
+    await expect(startInspector({ kind: 'websocket', url: `ws://127.0.0.1:${port}` })).rejects.toThrow(/inspect: cannot connect to the inspector at ws:\/\/127\.0\.0\.1/);
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    await expect(demoCommand(parseArgs([`--inspect=ws://127.0.0.1:${port}`]))).rejects.toThrow(UsageError);
+  });
+});
