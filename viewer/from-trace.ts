@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import type { ControlMessage } from '../spec/index.js';
+import { describeMessage } from '../spec/index.js';
 import { describeAction } from '../checker/protocol/format.js';
 import type { Trace } from '../checker/protocol/run.js';
 import type { ActionLabel, WorldView } from '../checker/protocol/world.js';
@@ -18,9 +19,7 @@ import type { ActorState, CheckpointMark, ViewerActor, ViewerMessage, ViewerRun 
  * @param m - the message.
  */
 export function shortMessage(m: ControlMessage): string {
-  if (m.type === 'taskStateChanged') return `taskStateChanged(${m.state})`;
-  if (m.type === 'declineCheckpoint') return `declineCheckpoint(${m.checkpointId}, ${m.reason})`;
-  return `${m.type}(${m.checkpointId})`;
+  return describeMessage(m);
 }
 
 /**

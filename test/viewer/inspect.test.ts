@@ -95,11 +95,11 @@ describe('the Stately inspector over a real local WebSocket', () => {
     const last = new Map<string, Extract<StatelyInspectionEvent, { type: '@xstate.snapshot' }>>();
     for (const e of byType('@xstate.snapshot') as Array<Extract<StatelyInspectionEvent, { type: '@xstate.snapshot' }>>) last.set(nameOf.get(e.sessionId) ?? '?', e);
     const coordinator = job.coordinator.actor.getSnapshot();
-    const seen = last.get('coordinator')?.snapshot as { value: unknown; context: { completed: Array<{ checkpointId: number }> } };
+    const seen = last.get('coordinator')?.snapshot as unknown as { value: unknown; context: { completed: Array<{ checkpointId: number }> } };
     expect(seen.value).toEqual(coordinator.value);
     expect(seen.context.completed.map((c) => c.checkpointId)).toEqual(coordinator.context.completed.map((c) => c.checkpointId));
     for (const [id, task] of job.tasks) {
-      const s = last.get(`${id}@${task.config.attempt}`)?.snapshot as { value: unknown; context: { lastStartedId: number; latestCompletedId: number } };
+      const s = last.get(`${id}@${task.config.attempt}`)?.snapshot as unknown as { value: unknown; context: { lastStartedId: number; latestCompletedId: number } };
       expect(s.value).toEqual(task.snapshot().value);
       expect([s.context.lastStartedId, s.context.latestCompletedId]).toEqual([task.snapshot().context.lastStartedId, task.snapshot().context.latestCompletedId]);
     }
