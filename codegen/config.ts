@@ -24,6 +24,7 @@ export function repositoryOptions(root: string = REPO_ROOT): GenerateOptions {
         exportName: 'coordinatorMachine',
         events: { file: 'machines/coordinator/events.ts', type: 'CoordinatorEvent', discriminant: 'type' },
         commands: { file: 'machines/coordinator/commands.ts', type: 'CoordinatorCommand', discriminant: 'kind' },
+        timers: { command: 'startTimer', field: 'timer' },
       },
       {
         role: 'task',
@@ -31,8 +32,19 @@ export function repositoryOptions(root: string = REPO_ROOT): GenerateOptions {
         exportName: 'taskMachine',
         events: { file: 'machines/task/events.ts', type: 'TaskEvent', discriminant: 'type' },
         commands: { file: 'machines/task/commands.ts', type: 'TaskCommand', discriminant: 'kind' },
+        timers: { command: 'startTimer', field: 'timer' },
       },
     ],
     outDir: 'generated',
+    image: {
+      config: { file: 'spec/config.ts', type: 'CheckpointingConfig', defaults: 'DEFAULT_CONFIG' },
+      properties: { file: 'spec/invariants.ts', exportName: 'PROPERTIES' },
+      persisted: [
+        { name: 'completedCheckpoint', file: 'machines/coordinator/types.ts', type: 'CompletedCheckpoint' },
+        { name: 'sinkSnapshot', file: 'machines/task/types.ts', type: 'SinkSnapshotState' },
+      ],
+      // The package's `exports` (package.json) and the file each resolves to in the sources.
+      api: { '.': 'index.ts', './spec': 'spec/index.ts', './machines': 'machines/index.ts', './runtime': 'runtime/index.ts' },
+    },
   };
 }

@@ -2,10 +2,12 @@
  * Emits `protocol-image.json`: the normalized protocol image the audit builds on. Messages with
  * their tags and schemas (in the model's own terms: formats such as `checkpointId`, not JSON
  * Schema), channels, and per machine its states, transitions, and the messages accepted and
- * emitted per state. Canonical JSON: keys sorted at every level, arrays in meaningful order.
+ * emitted per state; when configured, the timers each machine arms, the configuration with its
+ * defaults, the declared properties, the persisted shapes and the public API surface. Canonical JSON: keys sorted at every level, arrays in meaningful order.
  * @packageDocumentation
  */
 import { canonicalJson } from './_internals/canonical-json.js';
+import type { ImageExtras } from './generate.js';
 import type { ProtocolModel } from './model.js';
 import type { MachineImage } from './read-machines.js';
 
@@ -17,9 +19,11 @@ export const IMAGE_FORMAT = 'snapwright.protocol-image/1';
  * @param model - the message model.
  * @param machines - the machines, by role.
  * @param notice - the header line, stored as `$comment`.
+ * @param extras - the optional parts (configuration, properties, persisted shapes, API surface).
  */
-export function protocolImage(model: ProtocolModel, machines: Readonly<Record<string, MachineImage>>, notice: string): unknown {
+export function protocolImage(model: ProtocolModel, machines: Readonly<Record<string, MachineImage>>, notice: string, extras: ImageExtras = {}): unknown {
   return {
+    ...extras,
     $comment: notice,
     format: IMAGE_FORMAT,
     sources: model.sources,
@@ -47,7 +51,8 @@ export function protocolImage(model: ProtocolModel, machines: Readonly<Record<st
  * @param model - the message model.
  * @param machines - the machines, by role.
  * @param notice - the header line.
+ * @param extras - the optional parts.
  */
-export function emitImage(model: ProtocolModel, machines: Readonly<Record<string, MachineImage>>, notice: string): string {
-  return canonicalJson(protocolImage(model, machines, notice));
+export function emitImage(model: ProtocolModel, machines: Readonly<Record<string, MachineImage>>, notice: string, extras: ImageExtras = {}): string {
+  return canonicalJson(protocolImage(model, machines, notice, extras));
 }

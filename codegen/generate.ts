@@ -16,6 +16,14 @@ import type { Preamble } from './preamble.js';
 import { generatorVersion, notice, stampOf, tsHeader } from './preamble.js';
 import type { MachineImage, MachineSource } from './read-machines.js';
 import { readMachine } from './read-machines.js';
+import type { ApiImage } from './read-api.js';
+import { readApi } from './read-api.js';
+import type { ConfigImage, ConfigSource } from './read-config.js';
+import { readConfig } from './read-config.js';
+import type { PropertiesSource, PropertyImage } from './read-properties.js';
+import { readProperties } from './read-properties.js';
+import type { PersistedImage, PersistedSource } from './read-shapes.js';
+import { readPersisted } from './read-shapes.js';
 import { readSpec } from './read-spec.js';
 import type { FormatRules } from './read-types.js';
 import type { TransportSpec } from './transports.js';
@@ -39,6 +47,32 @@ export interface GenerateOptions {
   readonly contractModule?: string;
   /** The generator version in headers; defaults to the package version. */
   readonly version?: string;
+  /** What else the protocol image describes for the audit; each part is left out when not given. */
+  readonly image?: ImageSources;
+}
+
+/** The optional parts of the protocol image and where they are read. */
+export interface ImageSources {
+  /** The configuration and its defaults (timeouts, intervals). */
+  readonly config?: ConfigSource;
+  /** The declared named properties. */
+  readonly properties?: PropertiesSource;
+  /** The persisted data (completed checkpoints, snapshot contents). */
+  readonly persisted?: readonly PersistedSource[];
+  /** The public API: entry file by package export path. */
+  readonly api?: Readonly<Record<string, string>>;
+}
+
+/** The optional parts of the protocol image, as read. */
+export interface ImageExtras {
+  /** See {@link ImageSources.config}. */
+  readonly config?: ConfigImage;
+  /** See {@link ImageSources.properties}. */
+  readonly properties?: Readonly<Record<string, PropertyImage>>;
+  /** See {@link ImageSources.persisted}. */
+  readonly persisted?: PersistedImage;
+  /** See {@link ImageSources.api}. */
+  readonly api?: ApiImage;
 }
 
 /** One output file. */
@@ -62,11 +96,24 @@ export async function generate(options: GenerateOptions): Promise<GeneratedFile[
   const { model, project } = readSpec({ root, messageFiles: options.messageFiles, formats: options.formats });
   const machines: Record<string, MachineImage> = {};
   for (const m of options.machines) machines[m.role] = await readMachine(root, project, model, m);
+  const sources = options.image ?? {};
+  const extras: ImageExtras = {
+    ...(sources.config ? { config: await readConfig(root, project, sources.config) } : {}),
+    ...(sources.properties ? { properties: await readProperties(root, sources.properties) } : {}),
+    ...(sources.persisted ? { persisted: readPersisted(root, project, sources.persisted) } : {}),
+    ...(sources.api ? { api: readApi(root, project, sources.api) } : {}),
+  };
+  const hasExtras = Object.keys(extras).length > 0;
 
   const stamp = stampOf(version, JSON.stringify(model), JSON.stringify(machines));
   const specPreamble: Preamble = { version, sources: model.sources, stamp };
   const machineSources = options.machines.flatMap((m) => [m.module, m.events.file, m.commands.file]);
-  const imagePreamble: Preamble = { version, sources: [...model.sources, ...machineSources], stamp };
+  const extraSources = [sources.config?.file, sources.properties?.file, ...(sources.persisted ?? []).map((p) => p.file), ...Object.values(sources.api ?? {})].filter((f): f is string => f !== undefined);
+  const imagePreamble: Preamble = {
+    version,
+    sources: [...model.sources, ...machineSources, ...extraSources],
+    stamp: hasExtras ? stampOf(version, JSON.stringify(model), JSON.stringify(machines), JSON.stringify(extras)) : stamp,
+  };
   const contract = options.contractModule ?? 'adapters/runtime/contract.ts';
   const spec = (from: string, to: string) => {
     const rel = path.posix.relative(path.posix.join(options.outDir, from), to).replace(/\.ts$/, '.js');
@@ -84,7 +131,7 @@ export async function generate(options: GenerateOptions): Promise<GeneratedFile[
     },
     ...transports.map((t) => ({ path: `bindings/${t.kind}.gen.ts`, content: emitTransportBinding(out, model, header, t, spec('bindings', contract)) })),
     { path: 'asyncapi.json', content: emitAsyncApi(model, transports, { notice: notice(specPreamble), version }) },
-    { path: 'protocol-image.json', content: emitImage(model, machines, notice(imagePreamble)) },
+    { path: 'protocol-image.json', content: emitImage(model, machines, notice(imagePreamble), extras) },
   ];
   // Reviews collapse generated files; the attributes file is generated too, so `--check` knows it.
   files.push({ path: '.gitattributes', content: `# ${notice(specPreamble)}\n* linguist-generated=true\n` });

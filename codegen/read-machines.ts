@@ -26,6 +26,8 @@ export interface MachineSource {
   readonly events: { readonly file: string; readonly type: string; readonly discriminant: string };
   /** The union alias of its commands. */
   readonly commands: { readonly file: string; readonly type: string; readonly discriminant: string };
+  /** The command that arms a timer and its field naming the timer; when given, the image lists the timers. */
+  readonly timers?: { readonly command: string; readonly field: string };
 }
 
 /** How an event or command carries a message. */
@@ -106,6 +108,8 @@ export interface MachineImage {
   readonly emits: readonly string[];
   /** Every state node by id. */
   readonly states: Readonly<Record<string, StateImage>>;
+  /** The timers the machine arms (a timer's `kind`, or its type as written), sorted; when configured. */
+  readonly timers?: readonly string[];
 }
 
 /**
@@ -157,7 +161,26 @@ export async function readMachine(root: string, project: Project, model: Protoco
     accepts,
     emits,
     states,
+    ...(source.timers ? { timers: timerKinds(root, project, source.commands, source.timers) } : {}),
   };
+}
+
+/** The timers a machine's timer command names: each union member's `kind` literal, else its text. */
+function timerKinds(root: string, project: Project, where: MachineSource['commands'], timers: NonNullable<MachineSource['timers']>): string[] {
+  const sf = project.addSourceFileAtPath(path.resolve(root, where.file));
+  const alias = sf.getTypeAliasOrThrow(where.type);
+  const command = alias
+    .getType()
+    .getUnionTypes()
+    .find((t) => t.getProperty(where.discriminant)?.getTypeAtLocation(alias).getLiteralValue() === timers.command);
+  const field = command?.getProperty(timers.field)?.getTypeAtLocation(alias);
+  if (!field) throw new GeneratorError(`${where.file}: ${where.type} has no member "${timers.command}" with a field ${timers.field}`);
+  const kinds = (field.isUnion() ? field.getUnionTypes() : [field]).map((t) => {
+    const kind = t.getProperty('kind')?.getTypeAtLocation(alias);
+    if (kind?.isStringLiteral()) return kind.getLiteralValue() as string;
+    return t.isStringLiteral() ? (t.getLiteralValue() as string) : t.getText(alias);
+  });
+  return sortedUnique(kinds);
 }
 
 /** The parts of xstate's StateNode the image reads. */
