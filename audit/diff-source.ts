@@ -43,6 +43,10 @@ export function textDelta(a: string, b: string, context = 30): string {
   while (p < a.length && p < b.length && a[p] === b[p]) p++;
   let s = 0;
   while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  // Whole words: a change inside a word or number shows the whole word on both sides.
+  const word = /[A-Za-z0-9_$]/;
+  while (p > 0 && word.test(a[p - 1] as string)) p--;
+  while (s > 0 && word.test(a[a.length - s] as string)) s--;
   const before = p > context ? `…${a.slice(p - context, p)}` : a.slice(0, p);
   const after = s > context ? `${a.slice(a.length - s, a.length - s + context)}…` : a.slice(a.length - s);
   return `${before}[${a.slice(p, a.length - s)} → ${b.slice(p, b.length - s)}]${after}`;

@@ -1,6 +1,7 @@
 /**
  * Importing one export of a repository module by path (the generator reads data such as default
- * configurations and property lists as the code defines them).
+ * configurations and property lists as the code defines them). Node imports a module once per
+ * process and path, so a file edited after its first import is read as it was then.
  * @packageDocumentation
  */
 import path from 'node:path';

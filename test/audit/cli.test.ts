@@ -1,15 +1,14 @@
 /**
  * `snapwright audit` as a command: exit statuses, `--accept` rewriting the lock, the JSON
- * document's shape, the text and Markdown reports, bases from files and git refs, bad input.
+ * document's shape, the text and Markdown reports, bad input (git refs: `git.serial.test.ts`).
  * Images are edited copies of the committed one in a temp directory; the real lock is never touched.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadImageAtRef } from '../../audit/image.js';
 import { AUDIT_REPORT_FORMAT } from '../../audit/report-json.js';
-import { baseImage, editable, IMAGE, ROOT, runAudit } from './helpers.js';
+import { baseImage, editable, IMAGE, runAudit } from './helpers.js';
 
 let dir: string;
 let basePath: string;
@@ -98,17 +97,7 @@ describe('snapwright audit', () => {
     expect(lines.find((l) => l.startsWith('| WIRE | FIELD_REMOVED'))).toContain('`/messages/declineCheckpoint/$.reason`');
   });
 
-  it('reads the base at a git ref (the lock there, else the generated image), from the repository root', () => {
-    const loaded = loadImageAtRef('HEAD', ROOT);
-    expect(loaded.origin).toMatch(/^HEAD:(spec\/protocol\.lock\.json|generated\/protocol-image\.json)$/);
-    expect(loaded.image.format).toMatch(/^snapwright\.protocol-image\//);
-    expect(Object.keys(loaded.image.machines).sort()).toEqual(['coordinator', 'task']);
-  });
-
   it('rejects what it cannot read with status 2 and a message naming it, and bad options with a usage error', async () => {
-    const ref = await runAudit(['--base', 'no-such-ref-anywhere', '--head', basePath]);
-    expect(ref.code).toBe(2);
-    expect(ref.stderr).toContain('--base no-such-ref-anywhere: neither an image file nor a git ref');
     const notImage = path.join(dir, 'not-image.json');
     writeFileSync(notImage, '{"hello": 1}');
     const bad = await runAudit(['--base', notImage, '--head', basePath]);
