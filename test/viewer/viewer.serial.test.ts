@@ -144,7 +144,7 @@ describe('the viewer page in headless Chromium', () => {
 
     // One timeline row per checkpoint the trace created.
     const created = new Set(views.flatMap((v) => v.coordinator.pending.map((p) => p.checkpointId)));
-    const rows = (await page.locator('.timeline .checkpoint').evaluateAll(`(rows) => rows.map((r) => Number(r.getAttribute('data-checkpoint')))`)) as number[];
+    const rows = await page.evaluate<number[]>(`[...document.querySelectorAll('.timeline .checkpoint')].map((r) => Number(r.getAttribute('data-checkpoint')))`);
     expect(rows.sort()).toEqual([...created].sort());
     // The only request was the page itself.
     expect(requests).toEqual([url]);
