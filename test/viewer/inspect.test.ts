@@ -6,12 +6,18 @@
  * the harness delivered, in order, and the last snapshot of each actor its real final snapshot.
  */
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { StatelyInspectionEvent } from '@statelyai/inspect';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
+import { createActor, createMachine } from 'xstate';
 import { parseArgs, UsageError } from '../../cli/args.js';
 import { demoCommand } from '../../cli/commands/demo.js';
+import { replayCommand } from '../../cli/commands/replay.js';
+import { check } from '../../checker/protocol/run.js';
 import type { JobTopology } from '../../spec/index.js';
 import { ConfigError, COORDINATOR_TO_TASK_TYPES, TASK_TO_COORDINATOR_TYPES } from '../../spec/index.js';
 import { LocalJob } from '../../runtime/harness/index.js';
@@ -118,6 +124,62 @@ describe('the Stately inspector over a real local WebSocket', () => {
     expect(names.sort()).toEqual(['coordinator', 'join#0@0', 'sink#0@0', 'sink#1@0', 'source#0@0', 'source#1@0']);
     const completions = fake.received.filter((e) => e.type === '@xstate.event' && e.event.type === 'notifyCheckpointComplete');
     expect(completions).toHaveLength(5);
+  });
+
+  it('relays to the browser inspector page through the local relay (the page itself is played by a ws client)', async () => {
+    const port = await closedPort();
+    const inspector = await startInspector({ kind: 'browser', port, open: false });
+    expect(inspector.url).toBe(`http://localhost:${port}`);
+    // What the relay serves: the page that embeds the Stately UI and listens on the same port.
+    const page = await (await fetch(inspector.url)).text();
+    expect(page).toContain('<iframe id="inspector" src="https://stately.ai/inspect">');
+    expect(page).toContain(`new WebSocket('ws://localhost:${port}')`);
+    const browser = new WebSocket(`ws://localhost:${port}`);
+    await once(browser, 'open');
+    const seen: StatelyInspectionEvent[] = [];
+    // The relay forwards events in order: the page has everything once the sentinel actor's snapshot is there.
+    let sentinelSession = '';
+    const all = new Promise<void>((resolve) =>
+      browser.on('message', (data) => {
+        const e = JSON.parse(String(data)) as StatelyInspectionEvent;
+        seen.push(e);
+        if (e.type === '@xstate.actor' && e.name === 'sentinel') sentinelSession = e.sessionId;
+        if (e.type === '@xstate.snapshot' && e.sessionId === sentinelSession) resolve();
+      }),
+    );
+    const job = await LocalJob.create({ topology: TOPOLOGY, inspect: inspector.inspect });
+    job.time.advance(100);
+    expect((await job.checkpoint()).status).toBe('completed');
+    createActor(createMachine({ id: 'sentinel' }), { inspect: inspector.inspect }).start();
+    await all;
+    await inspector.close();
+    browser.close();
+    const names = seen.filter((e) => e.type === '@xstate.actor').map((e) => (e as { name: string }).name);
+    expect(names.sort()).toEqual(['coordinator', 'sentinel', 'sink#0@0', 'sink#1@0', 'source#0@0', 'source#1@0']);
+    const commits = seen.filter((e) => e.type === '@xstate.event' && e.event.type === 'notifyCheckpointComplete');
+    expect(commits).toHaveLength(job.taskIdList.length);
+    job.stop();
+  });
+
+  it('streams `snapwright replay --inspect=ws://...`: the real actors replaying a checker trace', async () => {
+    const trace = check({ config: { maxIds: 2, crashes: 0, savepoints: 0 } }).witness('checkpoint-completes');
+    if (!trace) throw new Error('no witness');
+    const file = join(mkdtempSync(join(tmpdir(), 'snapwright-inspect-')), 'witness.json');
+    writeFileSync(file, JSON.stringify(trace));
+    const fake = await fakeInspector();
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await replayCommand(parseArgs([file, `--inspect=${fake.url}`]))).toBe(0);
+    await fake.closed;
+    await fake.stop();
+    const actors = fake.received.filter((e) => e.type === '@xstate.actor') as Array<Extract<StatelyInspectionEvent, { type: '@xstate.actor' }>>;
+    expect(actors.map((a) => a.name).sort()).toEqual(['coordinator', ...trace.initial.tasks.map((t) => `${t.taskId}@0`)].sort());
+    const nameOf = new Map(actors.map((a) => [a.sessionId, a.name]));
+    const last = new Map<string, unknown>();
+    for (const e of fake.received) if (e.type === '@xstate.snapshot') last.set(nameOf.get(e.sessionId) ?? '?', (e.snapshot as unknown as { value: unknown }).value);
+    const end = trace.steps[trace.steps.length - 1]?.state ?? trace.initial;
+    expect(last.get('coordinator')).toEqual(end.coordinator.state);
+    for (const t of end.tasks) expect((last.get(`${t.taskId}@${t.attempt}`) as { lifecycle: string }).lifecycle).toBe(t.lifecycle);
   });
 
   it('rejects a bad target and an unreachable inspector with a clear error naming the option', async () => {
