@@ -86,6 +86,7 @@ export class ConfirmPublisher {
     this.epoch++;
     this.channel = channel;
     this.writable = true;
+    this.flushing = false;
     this.declared = new Set();
     this.queue = [...this.pending.values()];
     this.head = 0;
@@ -123,15 +124,12 @@ export class ConfirmPublisher {
     this.head = 0;
   }
 
+  /**
+   * Publishes what waits, in order, synchronously; pauses (with `flushing` set) only while the
+   * queue of a new address is declared, and goes on when that is done.
+   */
   private flush(): void {
     if (this.flushing) return;
-    this.flushing = true;
-    void this.drainQueue().finally(() => {
-      this.flushing = false;
-    });
-  }
-
-  private async drainQueue(): Promise<void> {
     while (this.channel !== null && this.writable && this.head < this.queue.length) {
       const channel = this.channel;
       const epoch = this.epoch;
@@ -141,13 +139,19 @@ export class ConfirmPublisher {
         continue;
       }
       if (!this.declared.has(outgoing.route.queue)) {
-        try {
-          await declareQueue(channel, outgoing.route);
-        } catch {
-          return; // the channel died; attach() starts over on the next connection
-        }
-        if (epoch !== this.epoch) return;
-        this.declared.add(outgoing.route.queue);
+        this.flushing = true;
+        declareQueue(channel, outgoing.route).then(
+          () => {
+            this.flushing = false;
+            if (epoch !== this.epoch) return;
+            this.declared.add(outgoing.route.queue);
+            this.flush();
+          },
+          () => {
+            this.flushing = false; // the channel died; attach() starts over on the next connection
+          },
+        );
+        return;
       }
       this.head++;
       outgoing.epoch = epoch;

@@ -183,9 +183,19 @@ export async function createAmqpTransport(options: AmqpTransportOptions = {}): P
   try {
     await transport.open();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/ACCESS_REFUSED|403/.test(message)) throw new TransportError('unauthorized', `RabbitMQ refused the credentials: ${message}`);
-    throw new TransportError('unavailable', `cannot connect to RabbitMQ: ${message}`);
+    throw amqpConnectError(error);
   }
   return transport;
+}
+
+/**
+ * The typed error of a failed connection attempt: `unauthorized` when the broker refused the
+ * credentials or the authentication mechanism, `unavailable` otherwise.
+ * @param error - what amqplib's `connect` failed with.
+ * @public
+ */
+export function amqpConnectError(error: unknown): TransportError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/ACCESS.REFUSED|\b403\b|SASL mechanism/.test(message)) return new TransportError('unauthorized', `RabbitMQ refused the credentials: ${message}`);
+  return new TransportError('unavailable', `cannot connect to RabbitMQ: ${message}`);
 }
