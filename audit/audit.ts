@@ -37,9 +37,10 @@ const OPTIONAL_PARTS = [
  * Audits `after` against `before`.
  * @param before - the base (the accepted lock, or an older version).
  * @param after - the head (usually the working tree).
+ * @param extra - findings and skipped parts from beyond the images (the composed model check).
  */
-export function audit(before: ProtocolImage, after: ProtocolImage): AuditResult {
-  const all = [...diffWire(before, after), ...diffPeer(before, after), ...diffRecovery(before, after), ...diffProperty(before, after), ...diffSource(before, after)];
+export function audit(before: ProtocolImage, after: ProtocolImage, extra: { readonly findings?: readonly Finding[]; readonly notCompared?: readonly string[] } = {}): AuditResult {
+  const all = [...diffWire(before, after), ...diffPeer(before, after), ...diffRecovery(before, after), ...diffProperty(before, after), ...diffSource(before, after), ...(extra.findings ?? [])];
   const rank = (f: Finding) => SEVERITIES.indexOf(f.severity) * 10 + CATEGORIES.indexOf(f.category);
   const findings = all.sort((a, b) => rank(a) - rank(b) || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<Severity, number>;
@@ -47,5 +48,6 @@ export function audit(before: ProtocolImage, after: ProtocolImage): AuditResult 
   const notCompared = OPTIONAL_PARTS.filter(([key]) => !before[key] || !after[key]).map(([key, what]) => `${what}: ${!before[key] ? 'the base' : 'the head'} has no "${key}"`);
   const timers = Object.keys(before.machines).some((r) => !before.machines[r]?.timers || !after.machines[r]?.timers);
   if (timers) notCompared.push('timers (PEER): a machine has no "timers" on one side');
+  notCompared.push(...(extra.notCompared ?? []));
   return { findings, counts, byCategory, notCompared, breaking: counts.breaking > 0 };
 }

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { audit } from '../../audit/audit.js';
+import type { ComposeResult } from '../../audit/compose.js';
 import { isAuditInputError } from '../../audit/errors.js';
 import type { LoadedImage } from '../../audit/image.js';
 import { currentImage, loadBase, loadImageFile, LOCK_PATH, writeLock } from '../../audit/image.js';
@@ -20,10 +21,10 @@ import type { ParsedArgs } from '../args.js';
 import { UsageError } from '../args.js';
 
 /** The usage line. */
-export const AUDIT_USAGE = 'snapwright audit [--base <git-ref|image.json>] [--format text|markdown|json] [--accept] [--head <image.json>] [--lock <file>]';
+export const AUDIT_USAGE = 'snapwright audit [--base <git-ref|image.json>] [--format text|markdown|json] [--accept] [--compose] [--head <image.json>] [--lock <file>]';
 
 const FORMATS = { text: reportText, markdown: reportMarkdown, json: reportJson } as const;
-const OPTIONS = ['base', 'format', 'accept', 'head', 'lock'];
+const OPTIONS = ['base', 'format', 'accept', 'compose', 'head', 'lock'];
 
 function stringOption(args: ParsedArgs, name: string): string | undefined {
   const v = args.options[name];
@@ -33,9 +34,10 @@ function stringOption(args: ParsedArgs, name: string): string | undefined {
 
 /**
  * Runs the command.
- * @param args - `--base` (default: the lock), `--format` (default text), `--accept`, `--head`
- * (default: the working tree, generated in memory), `--lock` (default `spec/protocol.lock.json`
- * of the repository).
+ * @param args - `--base` (default: the lock), `--format` (default text), `--accept`, `--compose`
+ * (model-check the base ref's machines composed with the working tree's; needs `--base <git-ref>`),
+ * `--head` (default: the working tree, generated in memory), `--lock` (default
+ * `spec/protocol.lock.json` of the repository).
  * @returns 0 when nothing breaking is left unaccepted, 1 on unaccepted breaking changes, 2 when
  * an image cannot be read.
  */
@@ -51,20 +53,33 @@ export async function auditCommand(args: ParsedArgs): Promise<number> {
   const lockShown = lockArg ?? LOCK_PATH;
   const baseArg = stringOption(args, 'base');
   const headArg = stringOption(args, 'head');
+  if (args.options.compose !== undefined && args.options.compose !== true) throw new UsageError('--compose takes no value');
+  const compose = args.options.compose === true;
+  if (compose && (baseArg === undefined || existsSync(path.resolve(baseArg)))) throw new UsageError('--compose needs --base <git-ref>: the old machines are read at that ref');
+  if (compose && headArg !== undefined) throw new UsageError('--compose composes with the working tree\'s machines; it cannot take --head');
   let head: LoadedImage;
   let base: LoadedImage;
+  let composed: Partial<ComposeResult>;
   try {
     head = headArg === undefined ? await currentImage() : loadImageFile(headArg);
     // Accepting without a lock yet: the head is compared with itself and becomes the lock.
     base = accept && baseArg === undefined && !existsSync(lock) ? head : loadBase(baseArg, lock);
+    composed = compose ? await composeWithRef(baseArg as string) : {};
   } catch (e) {
     if (!isAuditInputError(e) && !isGeneratorError(e)) throw e;
     console.error(`snapwright audit: ${e.message}`);
     return 2;
   }
-  const result = audit(base.image, head.image);
+  const result = audit(base.image, head.image, composed);
   if (accept) writeLock(head.image, lock);
   const ctx: AuditContext = { base: base.origin === lock ? lockShown : base.origin, head: head.origin, acceptedInto: accept ? lockShown : null };
   process.stdout.write(FORMATS[format as keyof typeof FORMATS](result, ctx));
   return exitCodeOf(result, ctx);
+}
+
+/** The model-checked composition with the machines at `ref` (loaded only when asked for: it brings in the checker). */
+async function composeWithRef(ref: string): Promise<ComposeResult> {
+  const { composeVersions, machinesAtRef } = await import('../../audit/compose.js');
+  const { coordinatorMachine, taskMachine } = await import('../../machines/index.js');
+  return composeVersions(await machinesAtRef(ref), { coordinatorMachine, taskMachine });
 }

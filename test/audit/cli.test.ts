@@ -108,6 +108,9 @@ describe('snapwright audit', () => {
     expect(noLock.stderr).toContain('create it with `snapwright audit --accept`');
     await expect(runAudit(['--format', 'yaml', '--head', basePath])).rejects.toThrow('--format must be text, markdown or json, got yaml');
     await expect(runAudit(['--bogus'])).rejects.toThrow('unexpected --bogus');
+    await expect(runAudit(['--compose'])).rejects.toThrow('--compose needs --base <git-ref>');
+    await expect(runAudit(['--compose', '--base', basePath])).rejects.toThrow('--compose needs --base <git-ref>');
+    await expect(runAudit(['--compose', '--base', 'HEAD', '--head', basePath])).rejects.toThrow('it cannot take --head');
   });
 
   it('audits the working tree (generated in memory) against a lock accepted from it: clean', async () => {
