@@ -2,13 +2,16 @@
  * One subscription of the NATS transport: a durable pull consumer on the address's subject,
  * consumed with a bounded number of unacknowledged messages. Each message is acknowledged once
  * the inbox settled it (terminated when the handler rejected it). After a reconnect or missed
- * heartbeats the consumer is re-armed: created again if it is gone, and pulled from anew.
+ * heartbeats the consumer is re-armed: deleted and created again, so that messages the server
+ * delivered into the dead connection are delivered again at once instead of after `ack_wait`
+ * (the work-queue stream keeps every unacknowledged message; the inbox drops the ones it handled
+ * already by their stream sequence).
  * @packageDocumentation
  */
 import { ConsumerEvents } from 'nats';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import type { InboxOutcome, OrderedInbox } from '../amqp/inbox.js';
-import { ensureConsumer } from './jetstream.js';
+import { consumerName, ensureConsumer } from './jetstream.js';
 
 /** What a subscription needs from its transport. */
 export interface NatsSubscriptionContext {
@@ -49,12 +52,16 @@ export class NatsSubscription {
     private readonly context: NatsSubscriptionContext,
   ) {}
 
-  /** (Re)creates the consumer if needed and starts pulling; the previous pull loop stops. */
-  async arm(): Promise<void> {
+  /**
+   * Creates the consumer if needed and starts pulling; the previous pull loop stops.
+   * @param fresh - delete the consumer first (after connection trouble), forgetting its pending deliveries.
+   */
+  async arm(fresh = false): Promise<void> {
     if (this.cancelled) return;
     const generation = ++this.generation;
     this.stopPulling();
     const { js, jsm, stream, prefetch, ackWaitMs } = this.context;
+    if (fresh) await jsm.consumers.delete(stream, consumerName(this.address)).catch(() => false);
     const name = await ensureConsumer(jsm, stream, this.address, prefetch, ackWaitMs);
     const consumer = await js.consumers.get(stream, name);
     const messages = await consumer.consume({ max_messages: prefetch });

@@ -138,7 +138,7 @@ class NatsTransportImpl implements NatsTransport {
 
   private rearmAll(): void {
     if (this.closed) return;
-    this.track(ensureStream(this.jsm, this.options.stream, this.options.duplicateWindowMs).then(() => Promise.all([...this.subscriptions].map((s) => s.arm()))));
+    this.track(ensureStream(this.jsm, this.options.stream, this.options.duplicateWindowMs).then(() => Promise.all([...this.subscriptions].map((s) => s.arm(true)))));
   }
 
   /** Re-arms every consumer after a short pause (trouble while connected, or arming failed). */
