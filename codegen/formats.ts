@@ -75,6 +75,7 @@ export const BOOLEAN_FORMAT: FormatInfo = { condition: "typeof x === 'boolean'",
 export const FORMAT_BY_ALIAS: Readonly<Record<string, StringFormat | NumberFormat>> = {
   Attempt: 'attempt',
   CheckpointId: 'checkpointId',
+  LeaderEpoch: 'attempt',
 };
 
 /** Formats by property name, for fields typed as bare `number` (rule 4). */

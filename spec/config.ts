@@ -39,6 +39,12 @@ export interface CheckpointingConfig {
    * triggered before the tasks and must acknowledge for the checkpoint to complete.
    */
   readonly hooks: readonly string[];
+  /**
+   * A task attempt that sent no heartbeat (nor state report) for this long is declared failed:
+   * its unacknowledged checkpoints abort with `TASK_FAILURE` and a `taskLost` command asks the
+   * runtime to recover. 0 (the default) turns heartbeat supervision off.
+   */
+  readonly heartbeatTimeout: number;
 }
 
 /** Flink's defaults, except that periodic checkpointing is off until an interval is set. */
@@ -56,6 +62,7 @@ export const DEFAULT_CONFIG: CheckpointingConfig = Object.freeze({
   retention: 'never-retain-after-termination',
   maxQueuedRequests: 1000,
   hooks: Object.freeze([]) as readonly string[],
+  heartbeatTimeout: 0,
 });
 
 /** The longest minimum pause Flink accepts: one year. */
@@ -93,6 +100,7 @@ export function resolveConfig(options: Partial<CheckpointingConfig> = {}): Check
   if (c.interval !== null && c.interval < c.minPause) {
     throw new ConfigError('interval', `must be at least minPause (${c.minPause} ms), got ${c.interval} ms`);
   }
+  duration('heartbeatTimeout', c.heartbeatTimeout, 0);
   if (!Array.isArray(c.hooks)) throw new ConfigError('hooks', 'must be an array of hook names');
   const seen = new Set<string>();
   for (const hook of c.hooks) {

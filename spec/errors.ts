@@ -29,6 +29,7 @@ export type RejectionCode =
   | 'wrong-job'
   | 'unknown-task'
   | 'stale-attempt'
+  | 'stale-epoch'
   | 'unknown-checkpoint'
   | 'invalid-request'
   | 'shut-down';

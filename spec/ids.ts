@@ -18,6 +18,12 @@ export type TaskId = string;
  */
 export type Attempt = number;
 
+/**
+ * A coordinator's leader epoch: a non-negative safe integer, strictly greater for every new
+ * leader (the store hands it out); 0 for a coordinator without failover.
+ */
+export type LeaderEpoch = number;
+
 /** A checkpoint id: a positive safe integer handed out by the id counter, starting at 1. */
 export type CheckpointId = number;
 

@@ -9,6 +9,7 @@ export * from './task-state.js';
 export * from './state-handle.js';
 export * from './reasons.js';
 export * from './messages.js';
+export * from './describe.js';
 export * from './stream-events.js';
 export * from './errors.js';
 export * from './config.js';

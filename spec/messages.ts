@@ -9,7 +9,7 @@
  * - `@idempotencyKey`: the fields that identify a message, so redeliveries can be dropped.
  * @packageDocumentation
  */
-import type { Attempt, CheckpointId, JobId, TaskId } from './ids.js';
+import type { Attempt, CheckpointId, JobId, LeaderEpoch, TaskId } from './ids.js';
 import type { CheckpointOptions } from './options.js';
 import type { DeclineReason } from './reasons.js';
 import type { CheckpointMetrics, StateHandle } from './state-handle.js';
@@ -39,6 +39,12 @@ export interface TriggerCheckpoint {
   readonly timestamp: number;
   /** What to snapshot and how to align. */
   readonly options: CheckpointOptions;
+  /**
+   * The sending coordinator's leader epoch (absent: 0, a coordinator without failover). A task
+   * rejects a message from an epoch below the highest it has seen (`stale-epoch`): a deposed
+   * coordinator can neither trigger nor notify once its successor has spoken.
+   */
+  readonly leaderEpoch?: LeaderEpoch;
 }
 
 /**
@@ -65,6 +71,12 @@ export interface NotifyCheckpointComplete {
   readonly timestamp: number;
   /** The checkpoint the store subsumed on this completion, or -1 when none may be released. */
   readonly lastSubsumedCheckpointId: number;
+  /**
+   * The sending coordinator's leader epoch (absent: 0, a coordinator without failover). A task
+   * rejects a message from an epoch below the highest it has seen (`stale-epoch`): a deposed
+   * coordinator can neither trigger nor notify once its successor has spoken.
+   */
+  readonly leaderEpoch?: LeaderEpoch;
 }
 
 /**
@@ -90,6 +102,12 @@ export interface NotifyCheckpointAborted {
   readonly latestCompletedCheckpointId: number;
   /** The aborted checkpoint's timestamp. */
   readonly timestamp: number;
+  /**
+   * The sending coordinator's leader epoch (absent: 0, a coordinator without failover). A task
+   * rejects a message from an epoch below the highest it has seen (`stale-epoch`): a deposed
+   * coordinator can neither trigger nor notify once its successor has spoken.
+   */
+  readonly leaderEpoch?: LeaderEpoch;
 }
 
 /**
@@ -181,6 +199,27 @@ export interface TaskStateChanged {
   readonly state: TaskExecutionState;
 }
 
+/**
+ * The task attempt is alive. Sent every heartbeat interval from deployment until the attempt
+ * ends; a coordinator with a heartbeat timeout declares an attempt that stayed silent that long
+ * failed (its unacknowledged checkpoints abort with `TASK_FAILURE`) and rejects its later
+ * heartbeats as `stale-attempt`.
+ * @direction task-to-coordinator
+ * @channel control
+ * @delivery at-most-once
+ * @idempotencyKey jobId taskId attempt
+ */
+export interface Heartbeat {
+  /** The discriminant: `heartbeat`. */
+  readonly type: 'heartbeat';
+  /** The job. */
+  readonly jobId: JobId;
+  /** The task. */
+  readonly taskId: TaskId;
+  /** The attempt that is alive. */
+  readonly attempt: Attempt;
+}
+
 /** Messages the coordinator sends to tasks. */
 export type CoordinatorToTaskMessage = TriggerCheckpoint | NotifyCheckpointComplete | NotifyCheckpointAborted;
 
@@ -189,7 +228,8 @@ export type TaskToCoordinatorMessage =
   | AcknowledgeCheckpoint
   | DeclineCheckpoint
   | ReportCheckpointMetrics
-  | TaskStateChanged;
+  | TaskStateChanged
+  | Heartbeat;
 
 /** Every control message of the protocol. */
 export type ControlMessage = CoordinatorToTaskMessage | TaskToCoordinatorMessage;
@@ -210,4 +250,5 @@ export const TASK_TO_COORDINATOR_TYPES = Object.freeze([
   'declineCheckpoint',
   'reportCheckpointMetrics',
   'taskStateChanged',
+  'heartbeat',
 ] as const satisfies readonly TaskToCoordinatorMessage['type'][]);

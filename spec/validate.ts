@@ -66,15 +66,19 @@ const options: FieldSchema = {
 
 const head = { type: p('string'), jobId: p('string'), taskId: p('string'), attempt: p('attempt') };
 
+/** The optional leader epoch of the coordinator's messages (a non-negative integer). */
+const epoch = { leaderEpoch: p('attempt') };
+
 /** The schema of every control message, by `type`. */
 export const SCHEMAS: Readonly<Record<ControlMessage['type'], FieldSchema>> = {
-  triggerCheckpoint: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), timestamp: p('timestamp'), options } },
-  notifyCheckpointComplete: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), timestamp: p('timestamp'), lastSubsumedCheckpointId: p('checkpointIdOrNone') } },
-  notifyCheckpointAborted: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), latestCompletedCheckpointId: p('checkpointIdOrNone'), timestamp: p('timestamp') } },
+  triggerCheckpoint: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), timestamp: p('timestamp'), options }, optional: epoch },
+  notifyCheckpointComplete: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), timestamp: p('timestamp'), lastSubsumedCheckpointId: p('checkpointIdOrNone') }, optional: epoch },
+  notifyCheckpointAborted: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), latestCompletedCheckpointId: p('checkpointIdOrNone'), timestamp: p('timestamp') }, optional: epoch },
   acknowledgeCheckpoint: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), metrics, state: { kind: 'nullable', inner: { kind: 'object', fields: { key: p('string'), sizeBytes: p('count') } } } } },
   declineCheckpoint: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), reason: oneOf(DECLINE_REASONS) } },
   reportCheckpointMetrics: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), metrics } },
   taskStateChanged: { kind: 'object', fields: { ...head, state: oneOf(TASK_EXECUTION_STATES) } },
+  heartbeat: { kind: 'object', fields: head },
 };
 
 /** A compiled validator: null when fine, else [path relative to the value, message]. */

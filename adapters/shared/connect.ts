@@ -70,6 +70,7 @@ export function serveCoordinator(coordinator: Coordinator, binding: CoordinatorC
     declineCheckpoint: take,
     reportCheckpointMetrics: take,
     taskStateChanged: take,
+    heartbeat: take,
     rejected: (rejection) => reject(rejection, options),
   });
 }

@@ -31,6 +31,7 @@ export function countAcks(subscribe: (h: Parameters<ReturnType<typeof createInPr
     declineCheckpoint: ignore,
     reportCheckpointMetrics: ignore,
     taskStateChanged: ignore,
+    heartbeat: ignore,
     rejected: ignore,
   });
 }

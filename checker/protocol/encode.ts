@@ -99,10 +99,10 @@ function expectFields(what: string, obj: object, fields: readonly string[]): voi
   throw new Error(`the checker's key of ${what} does not know its fields: has [${keys.sort().join(', ')}], knows [${[...fields].sort().join(', ')}]`);
 }
 
-const COORDINATOR_FIELDS = ['topology', 'config', 'now', 'tasks', 'queue', 'nextSeq', 'triggering', 'pending', 'completed', 'ghosts', 'failures', 'lastCompletionAt', 'deferredRestore', 'stats'];
+const COORDINATOR_FIELDS = ['topology', 'config', 'now', 'tasks', 'queue', 'nextSeq', 'triggering', 'pending', 'completed', 'ghosts', 'failures', 'lastCompletionAt', 'deferredRestore', 'stats', 'lastSeen'];
 const PENDING_FIELDS = ['checkpointId', 'request', 'timestamp', 'options', 'plan', 'acks', 'remaining', 'pendingHooks', 'hookStates', 'stage', 'completed', 'bytesPersisted'];
-const TASK_FIELDS = ['config', 'lastStartedId', 'abortedBeforeStart', 'snapshots', 'syncSavepointId', 'syncSavepointDrains', 'finalCheckpointMinId', 'latestCompletedId', 'failure', 'inputs', 'sink'];
-const TASK_CONFIG_FIELDS = ['jobId', 'taskId', 'attempt', 'inputChannels', 'alignment', 'twoPhaseCommitSink', 'awaitFinalCheckpoint', 'restore'];
+const TASK_FIELDS = ['config', 'lastStartedId', 'abortedBeforeStart', 'snapshots', 'syncSavepointId', 'syncSavepointDrains', 'finalCheckpointMinId', 'latestCompletedId', 'failure', 'inputs', 'sink', 'leaderEpoch'];
+const TASK_CONFIG_FIELDS = ['jobId', 'taskId', 'attempt', 'inputChannels', 'alignment', 'twoPhaseCommitSink', 'awaitFinalCheckpoint', 'restore', 'heartbeatInterval'];
 const INPUT_FIELDS = ['openChannels', 'closed', 'currentId', 'lastCancelledOrCompletedId', 'received', 'barrier', 'firstBarrierAt', 'unaligned', 'timer', 'tracked', 'latestTrackedId'];
 const SNAPSHOT_RECORD_FIELDS = ['phase', 'startedAt', 'asyncStartedAt', 'startDelayMs', 'alignmentMs', 'unaligned'];
 const SINK_FIELDS = ['open', 'pending', 'finished'];
@@ -175,6 +175,9 @@ export function coordinatorCode(s: CoordinatorSnapshot, slot: SlotOf, strict = f
   parts.push(`${c.failures.counter}/${c.failures.countedIds.join(',')}/${c.failures.lastSucceeded}`);
   const d = c.deferredRestore;
   parts.push(d ? `${d.scope}[${d.tasks ? sorted(d.tasks.map((t) => String(slot(t)))) : '*'}]` : '-');
+  const seen: string[] = [];
+  c.lastSeen.forEach((at, taskId) => void seen.push(`${slot(taskId)}=${at}`));
+  parts.push(sorted(seen));
   // Strict keys (tests only) keep the bounded fields left out, to show that leaving them out merges
   // only states that behave the same.
   if (strict) parts.push(`strict|${JSON.stringify(c.ghosts)}|${c.lastCompletionAt}`);
@@ -219,7 +222,7 @@ export function taskCode(s: TaskSnapshot, channel: ChannelOf, strict = false): s
   const parts: string[] = [
     s.status,
     JSON.stringify(s.value),
-    `${cfg.jobId}/${cfg.attempt}/${cfg.inputChannels}/${cfg.alignment.mode}/${cfg.alignment.unaligned ? 1 : 0}/${cfg.twoPhaseCommitSink ? 1 : 0}/${cfg.awaitFinalCheckpoint ? 1 : 0}/${restoreCode(id, cfg.restore)}`,
+    `${cfg.jobId}/${cfg.attempt}/${cfg.inputChannels}/${cfg.alignment.mode}/${cfg.alignment.unaligned ? 1 : 0}/${cfg.twoPhaseCommitSink ? 1 : 0}/${cfg.awaitFinalCheckpoint ? 1 : 0}/${restoreCode(id, cfg.restore)}/${cfg.heartbeatInterval}/e${c.leaderEpoch}`,
     // `latestCompletedId` and `failure` are read by nothing but the view: left out.
     `${c.lastStartedId}/${c.abortedBeforeStart.join(',')}/${c.syncSavepointId}/${c.syncSavepointDrains ? 1 : 0}/${c.finalCheckpointMinId}`,
   ];
@@ -249,7 +252,8 @@ export function taskCode(s: TaskSnapshot, channel: ChannelOf, strict = false): s
  * @param slot - task id to (renamed) slot.
  */
 export function messageCode(m: ControlMessage, slot: SlotOf): string {
-  const head = `${m.jobId}|${slot(m.taskId)}|${m.attempt}`;
+  const epoch = 'leaderEpoch' in m && m.leaderEpoch !== undefined ? `@${m.leaderEpoch}` : '';
+  const head = `${m.jobId}|${slot(m.taskId)}|${m.attempt}${epoch}`;
   switch (m.type) {
     case 'triggerCheckpoint':
       return `T|${head}|${m.checkpointId}|${m.timestamp}|${JSON.stringify(m.options)}`;
@@ -265,6 +269,8 @@ export function messageCode(m: ControlMessage, slot: SlotOf): string {
       return `M|${head}|${m.checkpointId}`;
     case 'taskStateChanged':
       return `S|${head}|${m.state}`;
+    case 'heartbeat':
+      return `H|${head}`;
   }
 }
 

@@ -41,7 +41,7 @@ import { initialTransition } from 'xstate';
 import type { AnyActorLogic } from 'xstate';
 import type { CheckpointingConfig, ControlMessage, CoordinatorToTaskMessage, Observation, StreamEvent, TaskToCoordinatorMessage } from '../../spec/index.js';
 import { PROPERTIES, ProtocolMonitor } from '../../spec/index.js';
-import { coordinatorMachine as shippedCoordinator, observationsOf } from '../../machines/coordinator/index.js';
+import { coordinatorMachine as shippedCoordinator, coordinatorTimerName, coordinatorTimerOf, observationsOf } from '../../machines/coordinator/index.js';
 import type { CompletedCheckpoint, CoordinatorCommand, CoordinatorEvent, CoordinatorInput, CoordinatorMachine, CoordinatorTimer } from '../../machines/coordinator/index.js';
 import { taskMachine as shippedTask, streamEvent, taskView } from '../../machines/task/index.js';
 import { commandsOf } from '../../machines/effects.js';
@@ -245,8 +245,8 @@ interface Draft extends StepInfo {
   discharges: number;
 }
 
-const timerName = (t: CoordinatorTimer): string => (t.kind === 'periodic' ? 'periodic' : `timeout/${t.checkpointId}`);
-const timerOf = (name: string): CoordinatorTimer => (name === 'periodic' ? { kind: 'periodic' } : { kind: 'timeout', checkpointId: Number(name.slice(8)) });
+const timerName = coordinatorTimerName;
+const timerOf = coordinatorTimerOf;
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function includes(a: readonly number[], count: number, x: number): boolean {
@@ -1479,6 +1479,8 @@ export function describeMessage(m: ControlMessage): string {
       return `reportCheckpointMetrics(${m.checkpointId}) ${who} -> coordinator`;
     case 'taskStateChanged':
       return `taskStateChanged(${m.state}) ${who} -> coordinator`;
+    case 'heartbeat':
+      return `heartbeat ${who} -> coordinator`;
   }
 }
 

@@ -55,6 +55,11 @@ export type CoordinatorCommand =
   | { readonly kind: 'failureCounted'; readonly checkpointId: number; readonly reason: CheckpointFailureReason; readonly counter: number; readonly failedJob: boolean }
   /** Fail the job (tolerable failures exceeded, or a sync savepoint failed in a task). */
   | { readonly kind: 'failJob'; readonly reason: CheckpointFailureReason; readonly checkpointId: number; readonly taskId: TaskId | null }
+  /**
+   * The attempt stayed silent longer than the heartbeat timeout and was declared failed: recover
+   * the task (its unacknowledged checkpoints were aborted with `TASK_FAILURE`).
+   */
+  | { readonly kind: 'taskLost'; readonly taskId: TaskId; readonly attempt: number; readonly silentForMs: number }
   /** An input was rejected; the machine's state did not change. */
   | { readonly kind: 'rejected'; readonly rejection: Rejection }
   /**

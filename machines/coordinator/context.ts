@@ -49,5 +49,6 @@ export function initialContext(input: CoordinatorInput): CoordinatorContext {
     lastCompletionAt: null,
     stats: INITIAL_STATS,
     deferredRestore: null,
+    lastSeen: PersistentMap.empty(),
   };
 }

@@ -23,6 +23,7 @@ import { abortAllPending, periodicTick, requestRestore, runDeferredRestore, shut
 import type { CoordinatorEvent } from './events.js';
 import type { Out } from './outcomes.js';
 import { abortPending, complete, dispose, startFinalizing } from './outcomes.js';
+import { armHeartbeatTimer, checkLiveness, heartbeat } from './liveness.js';
 import { acknowledge, acknowledgeBatch, decline, reportMetrics, taskStateChanged } from './task-messages.js';
 import {
   beginTrigger,
@@ -93,6 +94,7 @@ export const coordinatorMachine = setup({
     hooksConfigured: ({ context }) => context.config.hooks.length > 0,
     periodicTimer: ({ event }) => event.type === 'timer.fired' && event.timer.kind === 'periodic',
     timeoutTimer: ({ event }) => event.type === 'timer.fired' && event.timer.kind === 'timeout',
+    heartbeatTimer: ({ event }) => event.type === 'timer.fired' && event.timer.kind === 'heartbeat',
     hasAcknowledged: ({ context }) => nextAcknowledged(context) !== undefined,
     isFinalizing: ({ context, event }) => (event.type === 'finalize.succeeded' || event.type === 'finalize.failed') && context.pending.get(event.checkpointId)?.stage === 'finalizing',
     restoreTasksKnown: ({ context, event }) => event.type !== 'restore' || !event.tasks || event.tasks.every((t) => context.tasks.has(t)),
@@ -105,6 +107,7 @@ export const coordinatorMachine = setup({
   states: {
     active: {
       type: 'parallel',
+      entry: step('clock.tick', (ctx, _e, out) => armHeartbeatTimer(ctx, out)),
       description: 'Coordinating checkpoints: scheduling, triggering and finalizing run side by side.',
       on: {
         'clock.tick': [
@@ -133,7 +136,11 @@ export const coordinatorMachine = setup({
         'request.savepoint': {
           actions: step('request.savepoint', (ctx, e, out) => userRequest(ctx, e.requestId, e.syncMode ? 'sync-savepoint' : 'savepoint', e.syncMode, out)),
         },
-        'timer.fired': { guard: 'timeoutTimer', actions: step('timer.fired', (ctx, e, out) => (e.timer.kind === 'timeout' ? expire(ctx, e.timer.checkpointId, out) : ctx)) },
+        'timer.fired': [
+          { guard: 'timeoutTimer', actions: step('timer.fired', (ctx, e, out) => (e.timer.kind === 'timeout' ? expire(ctx, e.timer.checkpointId, out) : ctx)) },
+          { guard: 'heartbeatTimer', actions: step('timer.fired', (ctx, _e, out) => checkLiveness(ctx, out)) },
+        ],
+        heartbeat: { actions: step('heartbeat', heartbeat) },
         'hook.acknowledged': { actions: step('hook.acknowledged', (ctx, e, out) => hookAcknowledged(ctx, e.checkpointId, e.hook, e.state, out)) },
         'hook.failed': { actions: step('hook.failed', (ctx, e, out) => hookFailed(ctx, e.checkpointId, out)) },
         'trigger.failed': { actions: step('trigger.failed', (ctx, e, out) => triggerFailed(ctx, e.checkpointId, out)) },

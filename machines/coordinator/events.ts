@@ -14,10 +14,29 @@ import type {
   SyncSavepointMode,
   TaskId,
   TaskStateChanged,
+  Heartbeat,
 } from '../../spec/index.js';
 
-/** A timer the coordinator arms: the periodic trigger, or the timeout of one checkpoint. */
-export type CoordinatorTimer = { readonly kind: 'periodic' } | { readonly kind: 'timeout'; readonly checkpointId: CheckpointId };
+/** A timer the coordinator arms: the periodic trigger, the timeout of one checkpoint, or the heartbeat check. */
+export type CoordinatorTimer = { readonly kind: 'periodic' } | { readonly kind: 'timeout'; readonly checkpointId: CheckpointId } | { readonly kind: 'heartbeat' };
+
+/**
+ * A timer's name, unique among the coordinator's armed timers: `periodic`, `heartbeat`, or
+ * `timeout/<checkpointId>`.
+ * @param timer - the timer.
+ */
+export function coordinatorTimerName(timer: CoordinatorTimer): string {
+  return timer.kind === 'timeout' ? `timeout/${timer.checkpointId}` : timer.kind;
+}
+
+/**
+ * The timer a {@link coordinatorTimerName} names.
+ * @param name - the name.
+ */
+export function coordinatorTimerOf(name: string): CoordinatorTimer {
+  if (name === 'periodic' || name === 'heartbeat') return { kind: name };
+  return { kind: 'timeout', checkpointId: Number(name.slice('timeout/'.length)) };
+}
 
 /** The clock moved: every decision after this event sees `now`. */
 export interface ClockTick {
@@ -164,6 +183,7 @@ export type CoordinatorEvent =
   | DeclineCheckpoint
   | ReportCheckpointMetrics
   | TaskStateChanged
+  | Heartbeat
   | StartScheduler
   | StopScheduler
   | RequestCheckpoint

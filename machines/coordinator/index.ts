@@ -5,6 +5,7 @@
 export { coordinatorMachine } from './coordinator.machine.js';
 export type { CoordinatorMachine } from './coordinator.machine.js';
 export type * from './events.js';
+export { coordinatorTimerName, coordinatorTimerOf } from './events.js';
 export type * from './commands.js';
 export type * from './types.js';
 export { GHOST_IDS } from './types.js';

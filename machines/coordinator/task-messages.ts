@@ -14,14 +14,16 @@ import type {
   StateHandle,
   TaskId,
   TaskStateChanged,
+  Heartbeat,
 } from '../../spec/index.js';
 import { isTerminalTaskState } from '../../spec/index.js';
 import type { CheckpointFailureReason } from '../../spec/index.js';
+import { noteAlive } from './liveness.js';
 import type { Out } from './outcomes.js';
 import { abortPending } from './outcomes.js';
 import type { CoordinatorContext, PendingCheckpoint, TaskRecord } from './types.js';
 
-type TaskMessage = AcknowledgeCheckpoint | DeclineCheckpoint | ReportCheckpointMetrics | TaskStateChanged;
+type TaskMessage = AcknowledgeCheckpoint | DeclineCheckpoint | ReportCheckpointMetrics | TaskStateChanged | Heartbeat;
 
 /**
  * Checks the job, the task and the attempt of a task message.
@@ -279,7 +281,8 @@ export function taskStateChanged(ctx: CoordinatorContext, m: TaskStateChanged, o
   const current = ctx.tasks.get(m.taskId) as TaskRecord;
   const newAttempt = m.attempt > current.attempt;
   if (!newAttempt && ORDER[m.state] <= ORDER[current.state]) return ctx;
-  let next: CoordinatorContext = { ...ctx, tasks: ctx.tasks.set(m.taskId, { attempt: m.attempt, state: m.state }) };
+  const record: TaskRecord = { attempt: m.attempt, state: m.state };
+  let next: CoordinatorContext = noteAlive({ ...ctx, tasks: ctx.tasks.set(m.taskId, record) }, m.taskId, record);
   const goneAttempt: Attempt | null = newAttempt && current.attempt >= 0 ? current.attempt : m.state === 'failed' || m.state === 'canceled' ? m.attempt : null;
   if (goneAttempt !== null) next = failUnacknowledged(next, m.taskId, goneAttempt, 'TASK_FAILURE', out);
   return next;

@@ -222,6 +222,11 @@ export interface CoordinatorContext {
    * answers, so it restores the true latest checkpoint (the one being stored, if it succeeds).
    */
   readonly deferredRestore: { readonly scope: 'global' | 'regional' | 'initial'; readonly tasks: readonly TaskId[] | undefined } | null;
+  /**
+   * When each live attempt last gave a sign of life (heartbeat or state report), by task, at the
+   * coordinator's clock; empty while heartbeat supervision is off.
+   */
+  readonly lastSeen: PersistentMap<TaskId, number>;
 }
 
 /** A checkpoint id that left the pending map, remembered to tell late messages from unknown ones. */

@@ -28,6 +28,7 @@ export function copyContext(c: TaskContext): Draft<TaskContext> {
     failure: c.failure,
     inputs: c.inputs,
     sink: c.sink,
+    leaderEpoch: c.leaderEpoch,
   };
 }
 

@@ -329,12 +329,13 @@ export function completionFinishes(ctx: TaskContext, checkpointId: number): bool
 }
 
 /**
- * The attempt ends: cancel every running snapshot and close the sink.
+ * The attempt ends: stop the heartbeat, cancel every running snapshot and close the sink.
  * @param ctx - the context.
  * @param emit - receives the commands.
  */
 export function shutDown(ctx: TaskContext, emit: Emit): TaskContext {
   let next = ctx;
+  if (ctx.config.heartbeatInterval > 0) emit({ kind: 'cancelTimer', timer: 'heartbeat' });
   if (ctx.snapshots.size > 0) {
     for (const [checkpointId] of ctx.snapshots.toJSON()) emit({ kind: 'cancelSnapshot', checkpointId });
     next = { ...next, snapshots: PersistentMap.empty() };

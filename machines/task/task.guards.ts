@@ -65,6 +65,8 @@ export const taskGuards = {
   catchUpFinishes: (ctx, e) => e.type === 'notifyCheckpointAborted' && e.latestCompletedCheckpointId > 0 && completionFinishes(ctx, e.latestCompletedCheckpointId),
   /** The aborted checkpoint is the stop-with-savepoint in progress. */
   abortsSyncSavepoint: (ctx, e) => e.type === 'notifyCheckpointAborted' && e.checkpointId === ctx.syncSavepointId,
+  /** The heartbeat timer fired (it runs only when heartbeats are configured). */
+  heartbeatDue: (ctx, e) => e.type === 'timer.fired' && e.timer === 'heartbeat' && ctx.config.heartbeatInterval > 0,
   /** The failed synchronous part belongs to a snapshot of this attempt that has no outcome yet. */
   snapshotRunning: (ctx, e) => e.type === 'snapshot.syncFailed' && ctx.snapshots.has(e.checkpointId),
 } satisfies Record<string, TaskGuard>;

@@ -38,11 +38,17 @@ import type { TaskStep, TaskStepName } from './task.steps.js';
 import type { TaskConfig, TaskContext, TaskInput } from './types.js';
 import { resolveTaskConfig } from './validation.js';
 
+/** The context after an accepted coordinator message of a newer leader epoch (the same context otherwise). */
+function adoptEpoch(ctx: TaskContext, e: TaskEvent): TaskContext {
+  const epoch = (e as { readonly leaderEpoch?: number }).leaderEpoch;
+  return epoch !== undefined && epoch > ctx.leaderEpoch ? { ...ctx, leaderEpoch: epoch } : ctx;
+}
+
 /** Wraps a pure step: assigns its context and emits its commands, in order, as one `commands` action. */
 function stepAction(step: TaskStep) {
   return enqueueActions<TaskContext, TaskEvent, undefined, TaskEvent, never, never, never, never, never>(({ context, event, enqueue }) => {
     const out: TaskCommand[] = [];
-    const next = step(context, event, (c) => void out.push(c));
+    const next = step(adoptEpoch(context, event), event, (c) => void out.push(c));
     if (next !== context) enqueue.assign(() => next);
     if (out.length > 0) enqueue({ type: EFFECTS_ACTION, params: out } as never);
   });
@@ -73,6 +79,7 @@ export function initialTaskContext(config: TaskConfig): TaskContext {
     failure: null,
     inputs: initialInputs(config.inputChannels),
     sink: null,
+    leaderEpoch: 0,
   };
 }
 
@@ -117,6 +124,7 @@ const IGNORE = { actions: [] } as const;
 /** Once ended, valid messages are ignored, and triggers declined. */
 const ENDED_ON = {
   triggerCheckpoint: [REJECT, { actions: 'declineEnded' }],
+  'timer.fired': IGNORE,
   'task.fail': [REJECT, IGNORE],
   'task.cancel': [REJECT, IGNORE],
 } as const;
@@ -189,6 +197,8 @@ export const taskMachine = setup({
         'task.endOfInput': [REJECT, refuse('only a running task ends its input')],
         'task.fail': [REJECT, { target: END.failed }],
         'task.cancel': [REJECT, { target: END.canceled }],
+        // Invalid firings are rejected by the input side, which handles every timer event.
+        'timer.fired': { guard: 'heartbeatDue', actions: 'sendHeartbeat' },
       },
       states: {
         deploying: {

@@ -58,7 +58,18 @@ export const taskSteps = {
     return ctx;
   },
   /** Entering `deploying`: report it. */
-  enterDeploying: report('deploying'),
+  enterDeploying: (ctx, _e, emit) => {
+    reportState(ctx.config, 'deploying', emit);
+    if (ctx.config.heartbeatInterval > 0) emit({ kind: 'startTimer', timer: 'heartbeat', delayMs: ctx.config.heartbeatInterval });
+    return ctx;
+  },
+  /** The heartbeat timer fired: tell the coordinator this attempt is alive, and re-arm. */
+  sendHeartbeat: (ctx, _e, emit) => {
+    const c = ctx.config;
+    emit({ kind: 'sendToCoordinator', message: { type: 'heartbeat', jobId: c.jobId, taskId: c.taskId, attempt: c.attempt } });
+    emit({ kind: 'startTimer', timer: 'heartbeat', delayMs: c.heartbeatInterval });
+    return ctx;
+  },
   /** Entering `initializing`: report it, ask for the state to be restored, recover the sink. */
   enterInitializing: (ctx, _e, emit) => {
     reportState(ctx.config, 'initializing', emit);

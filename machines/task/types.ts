@@ -12,7 +12,7 @@ import type { PersistentMap } from '../_internals/persistent-map.js';
 export type TransactionId = string;
 
 /** The id of a timer the task asks the runtime to run; today only alignment timeouts. */
-export type TaskTimerId = `alignment:${number}`;
+export type TaskTimerId = `alignment:${number}` | 'heartbeat';
 
 /** How many ids aborted before they started a task remembers (Flink: 128); the oldest is evicted. */
 export const MAX_ABORTED_BEFORE_START = 128;
@@ -82,6 +82,11 @@ export interface TaskInput {
   readonly awaitFinalCheckpoint?: boolean;
   /** The checkpoint to restore from, or null/absent for a fresh start. */
   readonly restore?: TaskRestore | null;
+  /**
+   * Milliseconds between heartbeats to the coordinator, from deployment until the attempt ends;
+   * 0 or absent sends none (for a coordinator without heartbeat supervision).
+   */
+  readonly heartbeatInterval?: number;
 }
 
 /** The input with every default filled in, as kept in the context. */
@@ -102,6 +107,8 @@ export interface TaskConfig {
   readonly awaitFinalCheckpoint: boolean;
   /** The checkpoint to restore from, or null. */
   readonly restore: TaskRestore | null;
+  /** Milliseconds between heartbeats; 0: none. */
+  readonly heartbeatInterval: number;
 }
 
 /** The barrier a pending alignment is for: what is needed to trigger it and judge its timeout. */
@@ -209,4 +216,9 @@ export interface TaskContext {
   readonly inputs: InputState;
   /** The two-phase-commit sink, or null when the task is none. */
   readonly sink: SinkState | null;
+  /**
+   * The highest coordinator leader epoch this attempt accepted a message from (0 before any):
+   * messages of a lower epoch come from a deposed coordinator and are rejected (`stale-epoch`).
+   */
+  readonly leaderEpoch: number;
 }

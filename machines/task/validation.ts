@@ -121,7 +121,8 @@ function batchRejection(ctx: TaskContext, e: StreamBatchEvent): Rejection | null
   return null;
 }
 
-function controlRejection(config: TaskConfig, e: TaskControlEvent): Rejection | null {
+function controlRejection(ctx: TaskContext, e: TaskControlEvent): Rejection | null {
+  const config = ctx.config;
   const { now, ...message } = e;
   if (!isTime(now)) return rejection('malformed', '$.now', 'must be a non-negative number');
   const valid = validateControlMessage(message);
@@ -132,6 +133,8 @@ function controlRejection(config: TaskConfig, e: TaskControlEvent): Rejection | 
     const age = message.attempt < config.attempt ? 'an older' : 'a newer';
     return rejection('stale-attempt', '$.attempt', `message for ${age} attempt ${message.attempt} of ${config.taskId}; this is attempt ${config.attempt}`);
   }
+  const epoch = message.leaderEpoch ?? 0;
+  if (epoch < ctx.leaderEpoch) return rejection('stale-epoch', '$.leaderEpoch', `leader epoch ${epoch} was deposed: this attempt already heard from epoch ${ctx.leaderEpoch}`);
   return null;
 }
 
@@ -153,7 +156,7 @@ export function eventRejection(ctx: TaskContext, e: TaskEvent): Rejection | null
     case 'triggerCheckpoint':
     case 'notifyCheckpointComplete':
     case 'notifyCheckpointAborted':
-      return controlRejection(ctx.config, e);
+      return controlRejection(ctx, e);
     default:
       break;
   }
@@ -222,6 +225,10 @@ export function resolveTaskConfig(input: TaskInput): TaskConfig {
   if (typeof sink !== 'boolean') throw new ConfigError('twoPhaseCommitSink', 'must be a boolean');
   const awaitFinal = input.awaitFinalCheckpoint ?? true;
   if (typeof awaitFinal !== 'boolean') throw new ConfigError('awaitFinalCheckpoint', 'must be a boolean');
+  const heartbeatInterval = input.heartbeatInterval ?? 0;
+  if (typeof heartbeatInterval !== 'number' || !Number.isFinite(heartbeatInterval) || heartbeatInterval < 0) {
+    throw new ConfigError('heartbeatInterval', `must be a non-negative number of milliseconds, got ${String(heartbeatInterval)}`);
+  }
   const restore = input.restore ?? null;
   if (restore !== null) {
     const problem = restoreProblem(restore, sink);
@@ -236,5 +243,6 @@ export function resolveTaskConfig(input: TaskInput): TaskConfig {
     twoPhaseCommitSink: sink,
     awaitFinalCheckpoint: awaitFinal,
     restore,
+    heartbeatInterval,
   };
 }

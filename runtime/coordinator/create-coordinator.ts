@@ -19,7 +19,7 @@ import type {
   TaskToCoordinatorMessage,
 } from '../../spec/index.js';
 import { checkControlMessage, ConfigError, EMPTY_METRICS, resolveConfig, TASK_TO_COORDINATOR_TYPES, validateControlMessage, validateTopology } from '../../spec/index.js';
-import { coordinatorMachine, observationsOf } from '../../machines/coordinator/index.js';
+import { coordinatorMachine, coordinatorTimerName, observationsOf } from '../../machines/coordinator/index.js';
 import type { CompletedCheckpoint, CoordinatorCommand, CoordinatorEvent, CoordinatorStats, CoordinatorTimer, PendingStage, TaskRecord } from '../../machines/coordinator/index.js';
 import { Listeners } from '../listeners.js';
 import type { Clock, Timers } from '../time.js';
@@ -68,6 +68,17 @@ export interface CoordinatorOptions {
   readonly tasks?: Readonly<Record<TaskId, TaskRecord>>;
   /** An XState inspection observer (e.g. from `@statelyai/inspect`). */
   readonly inspect?: (event: InspectionEvent) => void;
+  /**
+   * This coordinator's leader epoch (default 0: no failover). Stamped on every message to the
+   * tasks, which reject messages of an epoch below the highest they saw; take it from the store's
+   * leadership (a fenced store rejects the writes of a deposed leader).
+   */
+  readonly leaderEpoch?: number;
+  /**
+   * Called when a task attempt stayed silent longer than `heartbeatTimeout` and was declared
+   * failed (its unacknowledged checkpoints are already aborted): recover the task.
+   */
+  readonly onTaskLost?: (lost: { readonly taskId: TaskId; readonly attempt: number; readonly silentForMs: number }) => void;
 }
 
 /** A pending checkpoint, as `state()` shows it. */
@@ -169,7 +180,6 @@ export interface Coordinator {
   readonly actor: ReturnType<typeof createActor<typeof coordinatorMachine>>;
 }
 
-const timerName = (t: CoordinatorTimer): string => (t.kind === 'periodic' ? 'periodic' : `timeout/${t.checkpointId}`);
 
 /**
  * Creates and starts a coordinator: loads the store, then runs the machine with every command
@@ -183,6 +193,8 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
   const config = resolveConfig({ ...options.config, ...(options.hooks ? { hooks: Object.keys(hookPorts) } : {}) });
   for (const h of config.hooks) if (!hookPorts[h]) throw new ConfigError('hooks', `hook "${h}" has no implementation in options.hooks`);
   if (!options.transport || typeof options.transport.send !== 'function') throw new ConfigError('transport', 'must have a send(message) function');
+  const le = options.leaderEpoch;
+  if (le !== undefined && !(typeof le === 'number' && Number.isSafeInteger(le) && le >= 0)) throw new ConfigError('leaderEpoch', `must be a non-negative integer, got ${String(le)}`);
   const store = options.store ?? new InMemoryCheckpointStore();
   const counter = options.counter ?? new InMemoryIdCounter();
   const clock = options.clock ?? systemClock;
@@ -223,31 +235,33 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
     else ok(result);
   };
 
+  // Stamped on messages to tasks; absent for epoch 0 (the wire format of a coordinator without failover).
+  const epoch = options.leaderEpoch ? { leaderEpoch: options.leaderEpoch } : {};
   const execute = (c: CoordinatorCommand): void => {
     commandListeners.emit(c);
     for (const o of observationsOf(c, config)) observe(o);
     switch (c.kind) {
       case 'trigger':
         for (const r of c.recipients) {
-          const sent = options.transport.send({ type: 'triggerCheckpoint', jobId, taskId: r.taskId, attempt: r.attempt, checkpointId: c.checkpointId, timestamp: c.timestamp, options: c.options });
+          const sent = options.transport.send({ type: 'triggerCheckpoint', jobId, taskId: r.taskId, attempt: r.attempt, checkpointId: c.checkpointId, timestamp: c.timestamp, options: c.options, ...epoch });
           if (sent instanceof Promise) sent.catch(() => reply({ type: 'trigger.failed', checkpointId: c.checkpointId, taskId: r.taskId }));
         }
         return;
       case 'notifyComplete':
         for (const r of c.recipients) {
-          void Promise.resolve(options.transport.send({ type: 'notifyCheckpointComplete', jobId, taskId: r.taskId, attempt: r.attempt, checkpointId: c.checkpointId, timestamp: c.timestamp, lastSubsumedCheckpointId: c.lastSubsumedCheckpointId })).catch(() => {});
+          void Promise.resolve(options.transport.send({ type: 'notifyCheckpointComplete', jobId, taskId: r.taskId, attempt: r.attempt, checkpointId: c.checkpointId, timestamp: c.timestamp, lastSubsumedCheckpointId: c.lastSubsumedCheckpointId, ...epoch })).catch(() => {});
         }
         return;
       case 'notifyAborted':
         for (const r of c.recipients) {
-          void Promise.resolve(options.transport.send({ type: 'notifyCheckpointAborted', jobId, taskId: r.taskId, attempt: r.attempt, checkpointId: c.checkpointId, latestCompletedCheckpointId: c.latestCompletedCheckpointId, timestamp: c.timestamp })).catch(() => {});
+          void Promise.resolve(options.transport.send({ type: 'notifyCheckpointAborted', jobId, taskId: r.taskId, attempt: r.attempt, checkpointId: c.checkpointId, latestCompletedCheckpointId: c.latestCompletedCheckpointId, timestamp: c.timestamp, ...epoch })).catch(() => {});
         }
         return;
       case 'startTimer':
-        timers.set(timerName(c.timer), c.delayMs, () => send({ type: 'timer.fired', timer: c.timer }));
+        timers.set(coordinatorTimerName(c.timer), c.delayMs, () => send({ type: 'timer.fired', timer: c.timer }));
         return;
       case 'cancelTimer':
-        timers.clear(timerName(c.timer));
+        timers.clear(coordinatorTimerName(c.timer));
         return;
       case 'allocateId':
         later(
@@ -305,6 +319,9 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
         return;
       case 'requestFailed':
         settle(c.requestId, { status: 'failed', snapshot: c.snapshot, reason: c.reason });
+        return;
+      case 'taskLost':
+        options.onTaskLost?.({ taskId: c.taskId, attempt: c.attempt, silentForMs: c.silentForMs });
         return;
       case 'failJob':
         options.onJobFailure?.({ reason: c.reason, checkpointId: c.checkpointId, taskId: c.taskId });

@@ -16,7 +16,7 @@ import type {
   TaskId,
   TaskToCoordinatorMessage,
 } from '../../spec/index.js';
-import { ProtocolMonitor, taskIdsOf, upstreamTasksOf } from '../../spec/index.js';
+import { describeMessage, ProtocolMonitor, taskIdsOf, upstreamTasksOf } from '../../spec/index.js';
 import type { CompletedCheckpoint } from '../../machines/coordinator/index.js';
 import type { CheckpointOutcome, Coordinator } from '../coordinator/create-coordinator.js';
 import { createCoordinator } from '../coordinator/create-coordinator.js';
@@ -57,8 +57,6 @@ interface Channel {
   blocked: boolean;
 }
 
-const describeMessage = (m: CoordinatorToTaskMessage | TaskToCoordinatorMessage): string =>
-  m.type === 'taskStateChanged' ? `taskStateChanged(${m.state})` : m.type === 'declineCheckpoint' ? `declineCheckpoint(${m.checkpointId}, ${m.reason})` : `${m.type}(${m.checkpointId})`;
 
 const describeEvent = (e: StreamEvent): string => (e.type === 'barrier' || e.type === 'cancelMarker' ? `${e.type}(${e.checkpointId})` : e.type);
 

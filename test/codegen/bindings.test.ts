@@ -52,7 +52,7 @@ describe('generated bindings', () => {
     const triggers: TriggerCheckpoint[] = [];
     const acks: AcknowledgeCheckpoint[] = [];
     task.subscribe({ ...controlHandlers, triggerCheckpoint: (m) => void triggers.push(m) });
-    coordinator.subscribe({ acknowledgeCheckpoint: (m) => void acks.push(m), declineCheckpoint: noop, reportCheckpointMetrics: noop, taskStateChanged: noop, rejected: noop });
+    coordinator.subscribe({ acknowledgeCheckpoint: (m) => void acks.push(m), declineCheckpoint: noop, reportCheckpointMetrics: noop, taskStateChanged: noop, heartbeat: noop, rejected: noop });
     await coordinator.sendTriggerCheckpoint(trigger);
     expect(triggers).toEqual([trigger]);
     expect(sent[0]).toEqual({ channel: 'coordinatorToTask', address: 'job%2E1/task/map%231/control' });

@@ -76,7 +76,7 @@ describe('generated codecs on hand-made messages', () => {
     expect(gen.checkControlMessage(withField(trigger, { attempt: 1.5 }))).toEqual(malformed('$.attempt', 'must be a non-negative safe integer'));
     expect(gen.checkControlMessage(withField(trigger, { options: { ...trigger.options, syncMode: 'later' } }))).toEqual(malformed('$.options.syncMode', 'must be one of suspend, terminate'));
     expect(gen.checkControlMessage(withField(trigger, { type: 'nope' }))).toEqual(
-      malformed('$.type', 'must be one of triggerCheckpoint, notifyCheckpointComplete, notifyCheckpointAborted, acknowledgeCheckpoint, declineCheckpoint, reportCheckpointMetrics, taskStateChanged'),
+      malformed('$.type', 'must be one of triggerCheckpoint, notifyCheckpointComplete, notifyCheckpointAborted, acknowledgeCheckpoint, declineCheckpoint, reportCheckpointMetrics, taskStateChanged, heartbeat'),
     );
     expect(gen.checkControlMessage([trigger])).toEqual(malformed('$', 'must be an object'));
     expect(gen.checkTriggerCheckpoint(ack)).toEqual(malformed('$.type', 'must be "triggerCheckpoint"'));

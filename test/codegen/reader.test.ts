@@ -32,12 +32,14 @@ describe('reading the real spec', () => {
       'declineCheckpoint',
       'reportCheckpointMetrics',
       'taskStateChanged',
+      'heartbeat',
       'barrier',
       'cancelMarker',
       'endOfPartition',
       'announcement',
     ]);
     expect(model.messages.find((m) => m.type === 'reportCheckpointMetrics')).toMatchObject({ direction: 'task-to-coordinator', channel: 'control', delivery: 'at-most-once' });
+    expect(model.messages.find((m) => m.type === 'heartbeat')).toMatchObject({ direction: 'task-to-coordinator', channel: 'control', delivery: 'at-most-once' });
     // `checkpointId` of an announcement is its barrier's: the bare name resolves to the field path.
     expect(model.messages.find((m) => m.type === 'announcement')?.idempotencyKey).toEqual(['barrier.checkpointId']);
   });

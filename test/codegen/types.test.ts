@@ -31,6 +31,7 @@ describe('generated message types and spec types', () => {
     expectTypeOf<G.DeclineCheckpoint>().toEqualTypeOf<S.DeclineCheckpoint>();
     expectTypeOf<G.ReportCheckpointMetrics>().toEqualTypeOf<S.ReportCheckpointMetrics>();
     expectTypeOf<G.TaskStateChanged>().toEqualTypeOf<S.TaskStateChanged>();
+    expectTypeOf<G.Heartbeat>().toEqualTypeOf<S.Heartbeat>();
     expectTypeOf<G.CheckpointBarrier>().toEqualTypeOf<S.CheckpointBarrier>();
     expectTypeOf<G.CancelCheckpointMarker>().toEqualTypeOf<S.CancelCheckpointMarker>();
     expectTypeOf<G.EndOfPartition>().toEqualTypeOf<S.EndOfPartition>();
@@ -72,6 +73,7 @@ describe('generated message types and spec types', () => {
       declineCheckpoint: true,
       reportCheckpointMetrics: true,
       taskStateChanged: true,
+      heartbeat: true,
       barrier: true,
       cancelMarker: true,
       endOfPartition: true,

@@ -22,9 +22,10 @@ import type { CoordinatorModelConfig } from './coordinator-model.js';
 import { HOOK, NUDGE, OTHER_JOB, runningTasks, T0 } from './coordinator-model.js';
 import { transitionKey } from './coverage.js';
 import type { Processed, Route, RuntimeDriver } from './lockstep.js';
+import { coordinatorTimerName } from '../../../machines/coordinator/index.js';
 import { Deferreds, ioError, ScriptedClock, ScriptedTimers, settle } from './scripted-ports.js';
 
-const timerName = (e: Extract<CoordinatorEvent, { type: 'timer.fired' }>) => (e.timer.kind === 'periodic' ? 'periodic' : `timeout/${e.timer.checkpointId}`);
+const timerName = (e: Extract<CoordinatorEvent, { type: 'timer.fired' }>) => coordinatorTimerName(e.timer);
 
 /** A coordinator runtime with scripted ports, driven by machine events. */
 export class CoordinatorDriver implements RuntimeDriver<CoordinatorEvent> {
@@ -115,6 +116,7 @@ export class CoordinatorDriver implements RuntimeDriver<CoordinatorEvent> {
       case 'declineCheckpoint':
       case 'reportCheckpointMetrics':
       case 'taskStateChanged':
+      case 'heartbeat':
         c.receive(e);
         return 'api';
       case 'acknowledgeBatch':

@@ -32,7 +32,7 @@ export const UNKNOWN_TASK = 'nope#0';
 export const OTHER_JOB = 'other-job';
 
 /** Groups of events a model offers (its alphabet). */
-export type EventGroup = 'clock' | 'tasks' | 'requests' | 'savepoints' | 'acks' | 'declines' | 'scheduler' | 'timeouts' | 'ids' | 'hooks' | 'transport' | 'store' | 'failover' | 'shutdown' | 'invalid';
+export type EventGroup = 'clock' | 'heartbeats' | 'tasks' | 'requests' | 'savepoints' | 'acks' | 'declines' | 'scheduler' | 'timeouts' | 'ids' | 'hooks' | 'transport' | 'store' | 'failover' | 'shutdown' | 'invalid';
 
 /** A model: a named configuration of the coordinator and the events it offers. */
 export interface CoordinatorModelConfig {
@@ -102,6 +102,17 @@ export const COORDINATOR_MODELS: readonly CoordinatorModelConfig[] = [
     running: true,
     requests: 2,
     alphabet: new Set(['requests', 'scheduler', 'acks', 'ids', 'hooks', 'store']),
+  },
+  {
+    // Heartbeat supervision: heartbeats keep an attempt alive, silence past the timeout declares
+    // it failed (its pending checkpoint aborts), its later heartbeats are rejected.
+    name: 'heartbeats',
+    topology: MODEL_JOB,
+    options: { timeout: 1000, heartbeatTimeout: 100 },
+    hooks: false,
+    running: true,
+    requests: 1,
+    alphabet: new Set(['clock', 'heartbeats', 'requests', 'acks', 'ids', 'store']),
   },
 ];
 
@@ -204,6 +215,12 @@ export function eventsOf(model: CoordinatorModelConfig, snapshot: CoordinatorSna
       if (record.attempt === 0 && record.state === 'running') events.push({ type: 'taskStateChanged', jobId, taskId, attempt: 0, state: 'failed' });
       if (record.attempt === 0 && record.state === 'failed') events.push({ type: 'taskStateChanged', jobId, taskId, attempt: 1, state: 'running' });
     }
+  }
+  if (on('heartbeats')) {
+    for (const [taskId, record] of ctx.tasks.toJSON() as Array<[TaskId, TaskRecord]>) {
+      if (record.attempt >= 0) events.push({ type: 'heartbeat', jobId, taskId, attempt: record.attempt });
+    }
+    events.push({ type: 'timer.fired', timer: { kind: 'heartbeat' } });
   }
   if (budget && on('requests')) events.push(request);
   if (budget && on('savepoints')) events.push(savepoint);

@@ -36,7 +36,7 @@ export const JOB = 'model-job';
 export const TASK = 'op#0';
 
 /** Groups of events a model offers. */
-export type TaskEventGroup = 'lifecycle' | 'triggers' | 'savepoints' | 'notify' | 'snapshots' | 'barriers' | 'markers' | 'endOfPartition' | 'timers' | 'batches' | 'batchPairs' | 'invalid';
+export type TaskEventGroup = 'heartbeats' | 'epochs' | 'lifecycle' | 'triggers' | 'savepoints' | 'notify' | 'snapshots' | 'barriers' | 'markers' | 'endOfPartition' | 'timers' | 'batches' | 'batchPairs' | 'invalid';
 
 /** A model: a task attempt and the events it is offered. */
 export interface TaskModelConfig {
@@ -71,6 +71,15 @@ export const TASK_MODELS: readonly TaskModelConfig[] = [
     maxId: 2,
     options: [ALIGNED],
     alphabet: new Set(['lifecycle', 'triggers', 'savepoints', 'notify', 'snapshots', 'invalid']),
+  },
+  {
+    // Heartbeats from deployment to the end of the attempt; coordinator messages of a newer
+    // leader epoch adopted, of an older one rejected (stale-epoch).
+    name: 'heartbeats and leader epochs',
+    input: { ...base, inputChannels: 0, heartbeatInterval: 100 },
+    maxId: 2,
+    options: [ALIGNED],
+    alphabet: new Set(['lifecycle', 'triggers', 'heartbeats', 'epochs']),
   },
   {
     // A source that finishes without waiting for a final checkpoint.
@@ -182,6 +191,11 @@ export function taskEventsOf(model: TaskModelConfig, snapshot: TaskSnapshot, rej
     events.push({ type: 'task.fail', message: 'boom', now: NOW }, { type: 'task.cancel', now: NOW });
   }
   if (on('triggers') && fresh) events.push({ type: 'triggerCheckpoint', ...control(nextId), timestamp: NOW, options: model.options[0] as CheckpointOptions });
+  if (on('heartbeats')) events.push({ type: 'timer.fired', timer: 'heartbeat', now: NOW });
+  if (on('epochs') && fresh && ctx.leaderEpoch < 2) events.push({ type: 'triggerCheckpoint', ...control(nextId), timestamp: NOW, options: model.options[0] as CheckpointOptions, leaderEpoch: ctx.leaderEpoch + 1 });
+  if (on('epochs') && ctx.leaderEpoch > 0 && ctx.lastStartedId >= 1) {
+    events.push({ type: 'notifyCheckpointComplete', ...control(ctx.lastStartedId), timestamp: NOW, lastSubsumedCheckpointId: -1, leaderEpoch: ctx.leaderEpoch - 1 });
+  }
   if (on('savepoints') && fresh && !ended) {
     for (const options of [SAVEPOINT, stop('suspend'), stop('terminate')]) events.push({ type: 'triggerCheckpoint', ...control(nextId), timestamp: NOW, options });
   }

@@ -78,7 +78,7 @@ export interface Settled<T> {
 }
 
 const describe = (m: ControlMessage): string =>
-  m.type === 'taskStateChanged' ? `${m.taskId}:${m.state}@${m.attempt}` : `${m.type}(${m.checkpointId}) ${'taskId' in m ? `${m.taskId}@${m.attempt}` : ''}`.trim();
+  m.type === 'taskStateChanged' ? `${m.taskId}:${m.state}@${m.attempt}` : m.type === 'heartbeat' ? `heartbeat ${m.taskId}@${m.attempt}` : `${m.type}(${m.checkpointId}) ${m.taskId}@${m.attempt}`;
 
 /** A job in one process with fault hooks. */
 export class World {
