@@ -108,18 +108,18 @@ describe('audit classifies deliberate edits', () => {
 
   it('a new message the coordinator emits and old tasks do not accept is an orphan (breaking PEER), its schema a safe WIRE addition', () => {
     const head = editable(baseImage());
-    head.messages.heartbeat = { interface: 'Heartbeat', direction: 'coordinator-to-task', channel: 'control', delivery: 'at-most-once', idempotencyKey: [] };
-    head.schemas.Heartbeat = { source: 'spec/messages.ts', doc: 'A heartbeat.', fields: [{ name: 'type', optional: false, schema: { kind: 'literal', value: 'heartbeat' } }] };
+    head.messages.auditProbe = { interface: 'AuditProbe', direction: 'coordinator-to-task', channel: 'control', delivery: 'at-most-once', idempotencyKey: [] };
+    head.schemas.AuditProbe = { source: 'spec/messages.ts', doc: 'A probe.', fields: [{ name: 'type', optional: false, schema: { kind: 'literal', value: 'auditProbe' } }] };
     const coordinator = head.machines.coordinator;
-    coordinator.emits = [...coordinator.emits, 'heartbeat'].sort();
-    for (const state of Object.values(coordinator.states) as Array<{ emits: string[] }>) if (state.emits.length > 0) state.emits = [...state.emits, 'heartbeat'].sort();
+    coordinator.emits = [...coordinator.emits, 'auditProbe'].sort();
+    for (const state of Object.values(coordinator.states) as Array<{ emits: string[] }>) if (state.emits.length > 0) state.emits = [...state.emits, 'auditProbe'].sort();
     const result = audit(baseImage(), head);
     expect(withRule(result, 'ORPHAN_MESSAGE')).toEqual([
-      { category: 'PEER', rule: 'ORPHAN_MESSAGE', severity: 'breaking', compatible: 'backward', subject: '/machines/coordinator/emits/heartbeat', message: 'new coordinator emits heartbeat, which an old task accepts in no state (orphan message)' },
+      { category: 'PEER', rule: 'ORPHAN_MESSAGE', severity: 'breaking', compatible: 'backward', subject: '/machines/coordinator/emits/auditProbe', message: 'new coordinator emits auditProbe, which an old task accepts in no state (orphan message)' },
     ]);
     expect(withRule(result, 'MESSAGE_ADDED')).toEqual([expect.objectContaining({ category: 'WIRE', severity: 'safe', compatible: 'both' })]);
     // When the new task accepts it too, the old task still does not: the orphan stays.
-    head.machines.task.states['task.lifecycle'].accepts.push('heartbeat');
+    head.machines.task.states['task.lifecycle'].accepts.push('auditProbe');
     expect(withRule(audit(baseImage(), head), 'ORPHAN_MESSAGE')).toHaveLength(1);
   });
 

@@ -1,11 +1,10 @@
 /**
- * The audit against git: a base read at a ref from any working directory, an unknown ref, and
- * real spec edits: HEAD's tree is exported to a temp directory (`git archive`), its copies of the
- * spec are edited there, the protocol image is generated from an unedited and an edited copy,
- * and the audit must classify exactly those edits. Serial: it spawns git and tar.
+ * The audit against git and real sources: a base read at a ref from any working directory, an
+ * unknown ref, and real spec edits: the sources are copied to a temp directory, the copies of the
+ * spec are edited there, the protocol image is generated from an unedited and an edited copy, and
+ * the audit must classify exactly those edits. Serial: it spawns git.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,11 +62,11 @@ describe('snapwright audit with git', () => {
   });
 
   it('classifies real edits of a copy of the spec: a field removed, a required field added, a shorter timeout default', async () => {
-    // Two copies: modules are imported once per path, so the edited spec must live at another one.
+    // Two copies of the working tree's sources (the generator in use is the working tree's):
+    // modules are imported once per path, so the edited spec must live at another one.
     const [original, tree] = ['original', 'edited'].map((name) => {
       const root = path.join(dir, name);
-      execFileSync('mkdir', ['-p', root]);
-      execFileSync('sh', ['-c', `git -C "${ROOT}" archive HEAD spec machines runtime adapters index.ts tsconfig.json package.json | tar -x -C "${root}"`]);
+      for (const entry of ['spec', 'machines', 'runtime', 'index.ts', 'tsconfig.json', 'package.json']) cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
       symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
       return root;
     }) as [string, string];
