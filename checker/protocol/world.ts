@@ -42,7 +42,7 @@ import type { AnyActorLogic } from 'xstate';
 import type { CheckpointingConfig, ControlMessage, CoordinatorToTaskMessage, Observation, StreamEvent, TaskToCoordinatorMessage } from '../../spec/index.js';
 import { PROPERTIES, ProtocolMonitor } from '../../spec/index.js';
 import { coordinatorMachine as shippedCoordinator, coordinatorTimerName, coordinatorTimerOf, observationsOf } from '../../machines/coordinator/index.js';
-import type { CompletedCheckpoint, CoordinatorCommand, CoordinatorEvent, CoordinatorInput, CoordinatorMachine, CoordinatorTimer } from '../../machines/coordinator/index.js';
+import type { CompletedCheckpoint, CoordinatorCommand, CoordinatorEvent, CoordinatorInput, CoordinatorMachine } from '../../machines/coordinator/index.js';
 import { taskMachine as shippedTask, streamEvent, taskView } from '../../machines/task/index.js';
 import { commandsOf } from '../../machines/effects.js';
 import type { SinkSnapshotState, TaskCommand, TaskEvent, TaskInput, TaskMachine, TaskRestore } from '../../machines/task/index.js';

@@ -20,7 +20,7 @@ import type {
 } from '../../spec/index.js';
 import { checkControlMessage, ConfigError, EMPTY_METRICS, resolveConfig, TASK_TO_COORDINATOR_TYPES, validateControlMessage, validateTopology } from '../../spec/index.js';
 import { coordinatorMachine, coordinatorTimerName, observationsOf } from '../../machines/coordinator/index.js';
-import type { CompletedCheckpoint, CoordinatorCommand, CoordinatorEvent, CoordinatorStats, CoordinatorTimer, PendingStage, TaskRecord } from '../../machines/coordinator/index.js';
+import type { CompletedCheckpoint, CoordinatorCommand, CoordinatorEvent, CoordinatorStats, PendingStage, TaskRecord } from '../../machines/coordinator/index.js';
 import { Listeners } from '../listeners.js';
 import type { Clock, Timers } from '../time.js';
 import { systemClock, systemTimers } from '../time.js';

@@ -9,12 +9,10 @@
 import type { InspectionEvent } from 'xstate';
 import type {
   CheckpointingConfig,
-  CoordinatorToTaskMessage,
   JobTopology,
   Observation,
   StreamEvent,
   TaskId,
-  TaskToCoordinatorMessage,
 } from '../../spec/index.js';
 import { describeMessage, ProtocolMonitor, taskIdsOf, upstreamTasksOf } from '../../spec/index.js';
 import type { CompletedCheckpoint } from '../../machines/coordinator/index.js';
