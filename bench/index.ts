@@ -6,11 +6,15 @@
 import { benchCoordinator } from './coordinator-round.js';
 import { benchModelCheck } from './model-check.js';
 import { benchTaskBarriers } from './task-barriers.js';
+import { benchHttpTransport } from './transport/http.js';
+import { benchInProcessTransport } from './transport/inprocess.js';
 
 const suites: Array<[string, () => Promise<Array<Record<string, unknown>>>]> = [
   ['coordinator-round', benchCoordinator],
   ['task-barriers', benchTaskBarriers],
   ['model-check', benchModelCheck],
+  ['transport-inprocess', () => benchInProcessTransport()],
+  ['transport-http', () => benchHttpTransport()],
 ];
 
 const only = process.argv[2];

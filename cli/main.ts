@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, UsageError } from './args.js';
 import { CHECK_USAGE, checkCommand } from './commands/check.js';
 import { codegenCommand } from './commands/codegen.js';
-import { demoCommand } from './commands/demo.js';
+import { DEMO_USAGE, demoCommand } from './commands/demo.js';
+import { DIAGRAM_USAGE, diagramCommand } from './commands/diagram.js';
+import { VIEW_USAGE, viewCommand } from './commands/view.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay.js';
 import { versionCommand } from './commands/version.js';
 
@@ -29,14 +31,24 @@ const COMMANDS: Record<string, Subcommand> = {
     run: (argv) => codegenCommand(parseArgs(argv)),
   },
   demo: {
-    summary: 'checkpoint rounds of a coordinator and a five-task graph in one process, barriers and all, printed step by step',
-    usage: 'snapwright demo [--checkpoints N] [--json]',
+    summary: 'checkpoint rounds of a coordinator and a five-task graph in one process, barriers and all, printed step by step; --log writes a run log, --inspect streams to the Stately inspector',
+    usage: DEMO_USAGE,
     run: (argv) => demoCommand(parseArgs(argv)),
+  },
+  diagram: {
+    summary: 'write SVG (ELK layout) and Mermaid stateDiagram-v2 diagrams of the coordinator and task machines, for docs and pull requests',
+    usage: DIAGRAM_USAGE,
+    run: (argv) => diagramCommand(parseArgs(argv)),
   },
   replay: {
     summary: 'replay a trace saved by check against the real runtime actors, step by step, and show the same violation',
     usage: REPLAY_USAGE,
     run: (argv) => replayCommand(parseArgs(argv)),
+  },
+  view: {
+    summary: 'write one self-contained HTML page (no network) stepping through a checker trace or a run log: statecharts with active states, sequence diagram, checkpoint timeline',
+    usage: VIEW_USAGE,
+    run: (argv) => viewCommand(parseArgs(argv)),
   },
   version: { summary: 'print the version', usage: 'snapwright version', run: () => versionCommand() },
 };

@@ -9,3 +9,5 @@ export * from './coordinator/create-coordinator.js';
 export * from './task/index.js';
 export * from './harness/index.js';
 export * from './listeners.js';
+export * from './store/index.js';
+export * from './inspect.js';
