@@ -1,0 +1,56 @@
+/**
+ * The coordinator's storage, behind one small function: the durable file store
+ * (`openFileStore` of `runtime/store`) in a directory, or memory for simulations. A restarted
+ * coordinator reopens it as a new process would: the file store is read back from disk and its
+ * leader epoch fences off the crashed coordinator; memory hands back the same objects.
+ * @packageDocumentation
+ */
+import type { CheckpointIdCounter, CompletedCheckpointStore } from '../runtime/coordinator/ports.js';
+import { InMemoryCheckpointStore, InMemoryIdCounter } from '../runtime/coordinator/memory-store.js';
+import { openFileStore } from '../runtime/store/index.js';
+
+/** The coordinator's store and id counter. */
+export interface CoordinatorStorage {
+  /** Completed checkpoints. */
+  readonly store: CompletedCheckpointStore;
+  /** Checkpoint ids. */
+  readonly counter: CheckpointIdCounter;
+  /** Whether it survives the process (false: in memory). */
+  readonly durable: boolean;
+  /** Closes it and opens it again, as a restarted coordinator finds it. */
+  reopen(): Promise<CoordinatorStorage>;
+  /** Releases it. */
+  close(): Promise<void>;
+}
+
+/** Ids the durable counter reserves per write (unused ones are skipped after a restart). */
+const ID_BLOCK = 64;
+
+/**
+ * Opens the coordinator's storage.
+ * @param dir - the durable store's directory, or null for memory.
+ * @param retained - completed checkpoints to retain.
+ */
+export async function openCoordinatorStorage(dir: string | null, retained: number): Promise<CoordinatorStorage> {
+  if (dir === null) {
+    const memory: CoordinatorStorage = {
+      store: new InMemoryCheckpointStore(),
+      counter: new InMemoryIdCounter(),
+      durable: false,
+      reopen: () => Promise.resolve(memory),
+      close: () => Promise.resolve(),
+    };
+    return memory;
+  }
+  const opened = await openFileStore(dir, { retained, idBlockSize: ID_BLOCK });
+  return {
+    store: opened.store,
+    counter: opened.counter,
+    durable: true,
+    async reopen() {
+      await opened.close();
+      return openCoordinatorStorage(dir, retained);
+    },
+    close: () => opened.close(),
+  };
+}
