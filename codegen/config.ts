@@ -43,7 +43,8 @@ export function repositoryOptions(root: string = REPO_ROOT): GenerateOptions {
         { name: 'completedCheckpoint', file: 'machines/coordinator/types.ts', type: 'CompletedCheckpoint' },
         { name: 'sinkSnapshot', file: 'machines/task/types.ts', type: 'SinkSnapshotState' },
       ],
-      // The package's `exports` (package.json) and the file each resolves to in the sources.
+      // The package's `exports` (package.json) and the file each resolves to in the sources. Not
+      // `./adapters`: it builds on generated/, and the image must not depend on generated output.
       api: { '.': 'index.ts', './spec': 'spec/index.ts', './machines': 'machines/index.ts', './runtime': 'runtime/index.ts' },
     },
   };
