@@ -4,6 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs, UsageError } from './args.js';
+import { AUDIT_USAGE, auditCommand } from './commands/audit.js';
 import { CHECK_USAGE, checkCommand } from './commands/check.js';
 import { codegenCommand } from './commands/codegen.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
@@ -20,6 +21,11 @@ interface Subcommand {
 }
 
 const COMMANDS: Record<string, Subcommand> = {
+  audit: {
+    summary: 'compare the protocol image (messages, states and transitions, timers, defaults, properties, persisted shapes, public API) with the accepted baseline spec/protocol.lock.json or a git ref; classify each change WIRE/PEER/RECOVERY/PROPERTY/SOURCE, breaking/risky/safe, with its direction; exit 1 on unaccepted breaking changes',
+    usage: AUDIT_USAGE,
+    run: (argv) => auditCommand(parseArgs(argv)),
+  },
   check: {
     summary: 'model-check the real machines composed with a faulty network, crashes and timers: every reachable state, every named property, shortest counterexamples (the standard configuration without options)',
     usage: CHECK_USAGE,

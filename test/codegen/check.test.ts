@@ -25,7 +25,8 @@ describe('codegen --check', () => {
   beforeAll(async () => {
     files = await generateRepository();
     scratch = mkdtempSync(path.join(tmpdir(), 'snapwright-codegen-'));
-  });
+    // A cold generation type-checks the whole spec and the machines: seconds on a loaded machine.
+  }, 60_000);
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('finds a freshly written copy clean, and reports a stale, a missing and an extra file', () => {
