@@ -15,6 +15,8 @@ export interface CoordinatorStorage {
   readonly store: CompletedCheckpointStore;
   /** Checkpoint ids. */
   readonly counter: CheckpointIdCounter;
+  /** The leader epoch this opening acquired (stamped on the coordinator's messages; tasks fence older ones). */
+  readonly epoch: number;
   /** Whether it survives the process (false: in memory). */
   readonly durable: boolean;
   /** Closes it and opens it again, as a restarted coordinator finds it. */
@@ -32,25 +34,29 @@ const ID_BLOCK = 64;
  * @param retained - completed checkpoints to retain.
  */
 export async function openCoordinatorStorage(dir: string | null, retained: number): Promise<CoordinatorStorage> {
-  if (dir === null) {
-    const memory: CoordinatorStorage = {
-      store: new InMemoryCheckpointStore(),
-      counter: new InMemoryIdCounter(),
-      durable: false,
-      reopen: () => Promise.resolve(memory),
-      close: () => Promise.resolve(),
-    };
-    return memory;
-  }
+  if (dir === null) return inMemory(new InMemoryCheckpointStore(), new InMemoryIdCounter(), 1);
   const opened = await openFileStore(dir, { retained, idBlockSize: ID_BLOCK });
   return {
     store: opened.store,
     counter: opened.counter,
+    epoch: opened.epoch,
     durable: true,
     async reopen() {
       await opened.close();
       return openCoordinatorStorage(dir, retained);
     },
     close: () => opened.close(),
+  };
+}
+
+/** Memory storage; reopening keeps the store and counter and takes the next epoch. */
+function inMemory(store: InMemoryCheckpointStore, counter: InMemoryIdCounter, epoch: number): CoordinatorStorage {
+  return {
+    store,
+    counter,
+    epoch,
+    durable: false,
+    reopen: () => Promise.resolve(inMemory(store, counter, epoch + 1)),
+    close: () => Promise.resolve(),
   };
 }

@@ -128,6 +128,7 @@ export class JobEngine {
       transport: { send: (message) => void (alive() && this.o.transport.send({ to: 'task', message })) },
       store: this.storage.store,
       counter: this.storage.counter,
+      leaderEpoch: this.storage.epoch,
       clock: this.o.time,
       random: this.o.random,
       timers: prefixedTimers(this.o.time, `coordinator-${incarnation}/`),
@@ -239,9 +240,11 @@ export class JobEngine {
     for (const s of this.sources) work += s.produce(sourceBatch);
     let moved = 1;
     let consumed = 0;
+    // Each task gets its share per pass, so downstream tasks are never starved by upstream ones.
+    const share = Math.max(1, Math.ceil(budget / Math.max(1, this.others.length)));
     while (moved > 0 && consumed < budget) {
       moved = 0;
-      for (const t of this.others) moved += t.consume(budget - consumed);
+      for (const t of this.others) moved += t.consume(share);
       consumed += moved;
     }
     return work + consumed;
@@ -282,6 +285,13 @@ export class JobEngine {
   /** Whether every source read its partition to the end. */
   get exhausted(): boolean {
     return this.sources.every((s) => s.exhausted);
+  }
+
+  /** Whether every source read its partition to the end and every channel is empty. */
+  get drained(): boolean {
+    if (!this.exhausted) return false;
+    for (const r of this.runners.values()) if (!r.idle) return false;
+    return true;
   }
 
   /**

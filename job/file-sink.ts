@@ -5,9 +5,9 @@
  * Recover-and-commit is idempotent (a committed file stays; a pending one is renamed); abort
  * drops the open transaction. Only `committed/` is output.
  *
- * Durability: with `fsync`, pending files are flushed to disk by {@link FileSink.sync}, which the
- * sink task's snapshot runs in its asynchronous part, before the task acknowledges: a checkpoint
- * completes only when its transactions are durable.
+ * Durability: with `fsync`, pending files are written and flushed to disk by
+ * {@link FileSink.sync}, which the sink task's snapshot runs in its asynchronous part, before the
+ * task acknowledges: a checkpoint completes only when its transactions are durable.
  * @packageDocumentation
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ export class FileSink implements TwoPhaseCommitSink {
   private readonly committedDir: string;
   private readonly buffers = new Map<TransactionId, string[]>();
   private current: string[] | null = null;
-  private unsynced: string[] = [];
+  private unwritten: Array<{ readonly path: string; readonly lines: string[] }> = [];
 
   /**
    * Opens (creating) the sink's directory.
@@ -72,10 +72,12 @@ export class FileSink implements TwoPhaseCommitSink {
     const lines = this.buffers.get(transactionId);
     if (lines === undefined) throw new Error(`transaction ${transactionId} is not open`);
     const path = join(this.pendingDir, transactionFileName(transactionId));
-    writeFileSync(path, lines.join(''));
     this.buffers.delete(transactionId);
     if (this.current === lines) this.current = null;
-    if (this.fsync) this.unsynced.push(path);
+    // With fsync the file is written (off the main thread) and flushed by `sync`, which the
+    // snapshot's asynchronous part awaits before the task acknowledges; nothing commits before.
+    if (this.fsync) this.unwritten.push({ path, lines });
+    else writeFileSync(path, lines.join(''));
   }
 
   /** {@inheritDoc TwoPhaseCommitSink.commit} */
@@ -109,14 +111,30 @@ export class FileSink implements TwoPhaseCommitSink {
   }
 
   /**
-   * Flushes every pending file written since the last call, and the directory, to disk.
-   * Nothing to do without `fsync`.
+   * Writes and flushes to disk every pending file pre-committed since the last call, then the
+   * directory. Nothing to do without `fsync` (pre-commit wrote the file at once).
    */
   async sync(): Promise<void> {
-    if (this.unsynced.length === 0) return;
-    const paths = this.unsynced;
-    this.unsynced = [];
-    await Promise.all([...paths, this.pendingDir].map(syncPath));
+    if (this.unwritten.length === 0) return;
+    const files = this.unwritten;
+    this.unwritten = [];
+    await Promise.all(files.map((f) => writeDurably(f.path, f.lines.join(''))));
+    await syncPath(this.pendingDir);
+  }
+}
+
+/**
+ * Writes a file and flushes it to disk.
+ * @param path - the file.
+ * @param text - its content.
+ */
+async function writeDurably(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -110,6 +110,12 @@ export class TaskRunner {
     return this.reader?.exhausted ?? false;
   }
 
+  /** Whether every input channel is empty. */
+  get idle(): boolean {
+    for (const c of this.o.inputs) if (c.size > 0) return false;
+    return true;
+  }
+
   /** Loads the restored checkpoint's state into the operator; returns the task's restore. */
   private restored(): TaskRestore | null {
     const checkpoint = this.o.restore;
@@ -165,7 +171,8 @@ export class TaskRunner {
   }
 
   /**
-   * Takes up to `max` items from the input channels, round-robin, skipping blocked channels.
+   * Takes up to `max` items from the input channels, round-robin, skipping blocked channels and
+   * stopping while an output is full.
    * @param max - the most to take.
    * @returns how many it took.
    */
@@ -176,6 +183,8 @@ export class TaskRunner {
       const ch = (this.cursor + k) % inputs.length;
       const channel = inputs[ch] as DataChannel<JobRecord>;
       for (let i = 0; i < CHUNK && n < max; i++) {
+        // Back-pressure: an operator whose output is full takes nothing (barriers wait too).
+        if (this.keyed !== null && this.full()) return n;
         const item = channel.take();
         if (item === undefined) break;
         n++;
