@@ -61,7 +61,9 @@ export function senderSequences(maxSenders = 4_096): RedeliveryCheck<SendStamp> 
  * @public
  */
 export class OrderedInbox<S> {
-  private tail: Promise<void> = Promise.resolve();
+  private queue: Array<Delivery<S>> = [];
+  private head = 0;
+  private busy = false;
 
   /**
    * Creates the inbox of one subscription.
@@ -76,24 +78,76 @@ export class OrderedInbox<S> {
   ) {}
 
   /**
-   * Queues one delivery behind the ones already queued.
+   * Hands one delivery over now, or queues it behind a handler that is still busy (one that
+   * returned a promise). A handler that returns nothing is handed the next delivery at once.
    * @param bytes - the message.
    * @param stamp - what identifies this send at the broker.
    * @param settle - called once, in arrival order, with what became of it.
    */
   push(bytes: Uint8Array, stamp: S, settle: (outcome: InboxOutcome) => void): void {
-    this.tail = this.tail.then(() => this.run(bytes, stamp)).then(settle);
+    const delivery: Delivery<S> = { bytes, stamp, settle };
+    if (this.busy) this.queue.push(delivery);
+    else this.drain(delivery);
   }
 
-  private async run(bytes: Uint8Array, stamp: S): Promise<InboxOutcome> {
-    if (this.isRedelivery(stamp)) return 'redelivered';
-    try {
-      await this.handler(bytes);
-      return 'handled';
-    } catch (error) {
-      if (error instanceof RejectedInputError) return 'rejected';
-      this.onHandlerError(error);
-      return 'failed';
+  private drain(first: Delivery<S>): void {
+    for (let next: Delivery<S> | undefined = first; next !== undefined; next = this.shift()) {
+      const pending = this.run(next);
+      if (pending !== null) {
+        this.busy = true;
+        void pending.then(() => {
+          this.busy = false;
+          const after = this.shift();
+          if (after !== undefined) this.drain(after);
+        });
+        return;
+      }
     }
   }
+
+  private shift(): Delivery<S> | undefined {
+    if (this.head === this.queue.length) {
+      if (this.head > 0) {
+        this.queue = [];
+        this.head = 0;
+      }
+      return undefined;
+    }
+    return this.queue[this.head++];
+  }
+
+  /** Runs one delivery; returns a promise only when the handler did (resolving once it settled). */
+  private run({ bytes, stamp, settle }: Delivery<S>): Promise<void> | null {
+    if (this.isRedelivery(stamp)) {
+      settle('redelivered');
+      return null;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = this.handler(bytes);
+    } catch (error) {
+      settle(this.failure(error));
+      return null;
+    }
+    if (!(result instanceof Promise)) {
+      settle('handled');
+      return null;
+    }
+    return result.then(
+      () => settle('handled'),
+      (error: unknown) => settle(this.failure(error)),
+    );
+  }
+
+  private failure(error: unknown): InboxOutcome {
+    if (error instanceof RejectedInputError) return 'rejected';
+    this.onHandlerError(error);
+    return 'failed';
+  }
+}
+
+interface Delivery<S> {
+  readonly bytes: Uint8Array;
+  readonly stamp: S;
+  readonly settle: (outcome: InboxOutcome) => void;
 }

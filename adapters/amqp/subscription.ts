@@ -8,7 +8,7 @@
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { InboxOutcome, OrderedInbox, SendStamp } from './inbox.js';
-import { SENDER_HEADER, SEQ_HEADER } from './publisher.js';
+import { parseSendMessageId } from './publisher.js';
 import { declareQueue } from './topology.js';
 import type { AmqpRoute } from './topology.js';
 
@@ -103,8 +103,5 @@ export class AmqpSubscription {
 }
 
 function stampOf(message: ConsumeMessage): SendStamp {
-  const headers = message.properties.headers as Record<string, unknown> | undefined;
-  const sender = headers?.[SENDER_HEADER];
-  const seq = headers?.[SEQ_HEADER];
-  return typeof sender === 'string' && typeof seq === 'number' ? { sender, seq } : null;
+  return parseSendMessageId(message.properties.messageId);
 }
