@@ -24,7 +24,10 @@ export class DataChannel<R extends object> {
   private items: Array<ChannelItem<R>> = [];
   private head = 0;
 
-  /** @param from - the sending task, for traces. */
+  /**
+   * An empty, unblocked channel.
+   * @param from - the sending task, for traces.
+   */
   constructor(readonly from: string) {}
 
   /** Items queued. */

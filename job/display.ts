@@ -114,8 +114,8 @@ export function createDisplay(out: DisplayOutput, header: string): Display {
   }
   let drawn = 0;
   let last: RunStatus | null = null;
-  const draw = (s: RunStatus, notes: string[] = []) => {
-    const lines = [...notes, ...liveLines(s)];
+  const draw = (s: RunStatus | null, notes: string[] = []) => {
+    const lines = [...notes, ...(s ? liveLines(s) : [])];
     out.write(`${drawn > 0 ? `\x1b[${drawn}F\x1b[J` : ''}${lines.join('\n')}\n`);
     drawn = lines.length - notes.length;
   };
@@ -124,11 +124,10 @@ export function createDisplay(out: DisplayOutput, header: string): Display {
       last = s;
       draw(s);
     },
-    onKill: (k) => {
-      if (last) draw(last, [killLine(k)]);
-    },
+    // Kills and restores stay on screen above the block.
+    onKill: (k) => draw(last, [killLine(k)]),
     onEvent: (e) => {
-      if (e.kind === 'restored' && last) draw(last, [eventLine(e)]);
+      if (e.kind === 'restored') draw(last, [eventLine(e)]);
     },
     finish: (r) => {
       if (drawn > 0) out.write(`\x1b[${drawn}F\x1b[J`);

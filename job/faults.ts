@@ -59,6 +59,7 @@ export class FaultyTransport implements ControlTransport {
   private next = 0;
 
   /**
+   * Wraps a transport.
    * @param inner - the transport that carries what survives.
    * @param options - probabilities and the delay bound.
    * @param random - the seeded stream for these faults.

@@ -61,7 +61,10 @@ export class JobFigures {
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private frozen = false;
 
-  /** @param clock - when things happen. */
+  /**
+   * No figures yet.
+   * @param clock - when things happen.
+   */
   constructor(private readonly clock: Clock) {}
 
   /**

@@ -57,7 +57,10 @@ export class FileSink implements TwoPhaseCommitSink {
     this.current.push(line);
   }
 
-  /** {@inheritDoc TwoPhaseCommitSink.beginTransaction} */
+  /**
+   * Opens a transaction; later records go into it.
+   * @param transactionId - its id (unique per task).
+   */
   beginTransaction(transactionId: TransactionId): void {
     const name = transactionFileName(transactionId);
     if (this.buffers.has(transactionId) || existsSync(join(this.pendingDir, name)) || existsSync(join(this.committedDir, name))) {
@@ -67,7 +70,10 @@ export class FileSink implements TwoPhaseCommitSink {
     this.buffers.set(transactionId, this.current);
   }
 
-  /** {@inheritDoc TwoPhaseCommitSink.preCommit} */
+  /**
+   * Pre-commits the transaction: its records go to a pending file (written now, or by `sync`).
+   * @param transactionId - the transaction.
+   */
   preCommit(transactionId: TransactionId): void {
     const lines = this.buffers.get(transactionId);
     if (lines === undefined) throw new Error(`transaction ${transactionId} is not open`);
@@ -80,21 +86,31 @@ export class FileSink implements TwoPhaseCommitSink {
     else writeFileSync(path, lines.join(''));
   }
 
-  /** {@inheritDoc TwoPhaseCommitSink.commit} */
+  /**
+   * Commits a pre-committed transaction: its pending file is renamed into `committed/`.
+   * @param transactionId - the transaction.
+   */
   commit(transactionId: TransactionId): void {
     const name = transactionFileName(transactionId);
     if (!existsSync(join(this.pendingDir, name))) throw new Error(`transaction ${transactionId} is not pre-committed`);
     renameSync(join(this.pendingDir, name), join(this.committedDir, name));
   }
 
-  /** {@inheritDoc TwoPhaseCommitSink.abort} */
+  /**
+   * Drops the open transaction's records.
+   * @param transactionId - the transaction.
+   */
   abort(transactionId: TransactionId): void {
     const lines = this.buffers.get(transactionId);
     this.buffers.delete(transactionId);
     if (lines !== undefined && this.current === lines) this.current = null;
   }
 
-  /** {@inheritDoc TwoPhaseCommitSink.recoverAndCommit} */
+  /**
+   * On restore: commits a pre-committed transaction unless it is committed already (idempotent).
+   * @param transactionId - the transaction.
+   * @throws when neither its pending nor its committed file exists.
+   */
   recoverAndCommit(transactionId: TransactionId): void {
     const name = transactionFileName(transactionId);
     if (existsSync(join(this.committedDir, name))) return;
@@ -102,7 +118,10 @@ export class FileSink implements TwoPhaseCommitSink {
     renameSync(join(this.pendingDir, name), join(this.committedDir, name));
   }
 
-  /** {@inheritDoc TwoPhaseCommitSink.recoverAndAbort} */
+  /**
+   * On restore: aborts the transaction that was open in the restored snapshot.
+   * @param transactionId - the transaction.
+   */
   recoverAndAbort(transactionId: TransactionId): void {
     const name = transactionFileName(transactionId);
     if (existsSync(join(this.committedDir, name))) throw new Error(`transaction ${transactionId} was committed`);

@@ -44,7 +44,10 @@ export const SIDES = 2;
 
 /** A deterministic partitioned log. */
 export class InputLog {
-  /** @param options - its shape. */
+  /**
+   * Describes a log; records are computed on read.
+   * @param options - its shape.
+   */
   constructor(readonly options: InputLogOptions) {}
 
   /** Every record of every partition of both sides. */

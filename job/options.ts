@@ -76,7 +76,7 @@ const probability = (option: string, v: unknown): number => {
 /**
  * Fills in defaults and checks every option.
  * @param input - the options given.
- * @throws {@link ConfigError} naming the first bad option.
+ * @throws `ConfigError` naming the first bad option.
  */
 export function resolveJobOptions(input: JobOptionsInput = {}): JobOptions {
   const o = { ...DEFAULT_JOB_OPTIONS, ...input, faults: { ...NO_FAULTS, ...input.faults } };

@@ -24,7 +24,10 @@ export function hash32(...words: number[]): number {
 export class Random {
   private state: number;
 
-  /** @param seed - the seed; equal seeds give equal streams. */
+  /**
+   * Starts a stream.
+   * @param seed - the seed; equal seeds give equal streams.
+   */
   constructor(seed: number) {
     this.state = seed >>> 0;
   }

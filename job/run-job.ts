@@ -118,7 +118,7 @@ const CONSUME_BUDGET = 2048;
  * Runs the job to its verdict.
  * @param input - options (see {@link JobOptions}); validated before anything runs.
  * @param hooks - callbacks.
- * @throws {@link ConfigError} naming a bad option.
+ * @throws `ConfigError` naming a bad option.
  */
 export async function runJob(input: JobOptionsInput = {}, hooks: RunHooks = {}): Promise<JobResult> {
   const o = resolveJobOptions(input);

@@ -16,6 +16,7 @@ export class SourceReader {
   private offset = 0;
 
   /**
+   * Reads from offset 0 until restored.
    * @param log - the log.
    * @param side - the topic.
    * @param partition - the partition.

@@ -82,7 +82,10 @@ export class TaskRunner {
   private readonly keyed: KeyedBalance | null;
   private cursor = 0;
 
-  /** @param o - the attempt and its ports. */
+  /**
+   * Creates the attempt (restoring the operator's state); `start` runs it.
+   * @param o - the attempt and its ports.
+   */
   constructor(private readonly o: TaskRunnerOptions) {
     this.reader = o.role.kind === 'source' ? new SourceReader(o.log, o.role.side, o.role.partition) : null;
     this.keyed = o.role.kind === 'keyed' ? new KeyedBalance() : null;
