@@ -20,5 +20,7 @@ export default {
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   thresholds: { high: 90, low: 80, break: null },
-  timeoutMS: 20_000,
+  // Later runs re-test only the mutants whose code or covering tests changed.
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
 };

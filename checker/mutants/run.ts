@@ -159,3 +159,11 @@ export async function runMutants(options: MutantRunOptions = {}): Promise<Mutant
     reference.dispose();
   }
 }
+
+/**
+ * Whether a run passed: every mutant caught, and no tier found anything in the unpatched tree.
+ * @param report - the report.
+ */
+export function mutantsPassed(report: MutantReport): boolean {
+  return report.caught === report.total && report.baseline.every((v) => !v.caught);
+}
