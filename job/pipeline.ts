@@ -6,7 +6,6 @@
  * @packageDocumentation
  */
 import type { JobTopology, TaskId } from '../spec/index.js';
-import { taskIdsOf, upstreamTasksOf } from '../spec/index.js';
 
 /** The vertex ids, upstream first. */
 export const VERTEX = { deposits: 'deposits', withdrawals: 'withdrawals', balance: 'balance', sink: 'sink' } as const;
@@ -53,33 +52,4 @@ export function roleOf(taskId: TaskId, parallelism: number): TaskRole {
   if (vertex === VERTEX.deposits || vertex === VERTEX.withdrawals) return { kind: 'source', side: vertex === VERTEX.deposits ? 0 : 1, partition: index };
   if (vertex === VERTEX.balance) return { kind: 'keyed', channelsPerInput: parallelism };
   return { kind: 'sink' };
-}
-
-/** Each task's upstream tasks (its input channels, in order), and its downstream channels' owners. */
-export interface Wiring {
-  /** Every task, vertex by vertex. */
-  readonly taskIds: readonly TaskId[];
-  /** Input channel `c` of task `t` comes from `upstream.get(t)[c]`. */
-  readonly upstream: ReadonlyMap<TaskId, readonly TaskId[]>;
-  /** Task `t` sends into channel `c` of task `d` for each `[d, c]` of `outputs.get(t)`, in downstream subtask order. */
-  readonly outputs: ReadonlyMap<TaskId, ReadonlyArray<readonly [TaskId, number]>>;
-}
-
-/**
- * The data channels of a topology.
- * @param topology - the job.
- */
-export function wiringOf(topology: JobTopology): Wiring {
-  const taskIds = taskIdsOf(topology);
-  const upstream = new Map<TaskId, TaskId[]>();
-  const outputs = new Map<TaskId, Array<[TaskId, number]>>(taskIds.map((id) => [id, []]));
-  for (const vertex of topology.vertices) {
-    for (let i = 0; i < vertex.parallelism; i++) {
-      const id = `${vertex.id}#${i}`;
-      const ups = upstreamTasksOf(topology, vertex.id, i);
-      upstream.set(id, ups);
-      ups.forEach((up, channel) => outputs.get(up)?.push([id, channel]));
-    }
-  }
-  return { taskIds, upstream, outputs };
 }

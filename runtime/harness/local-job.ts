@@ -58,6 +58,35 @@ interface Channel {
 
 const describeEvent = (e: StreamEvent): string => (e.type === 'barrier' || e.type === 'cancelMarker' ? `${e.type}(${e.checkpointId})` : e.type);
 
+/** The data channels of a topology: each task's input channels and where each task sends. */
+export interface Wiring {
+  /** Every task, vertex by vertex. */
+  readonly taskIds: readonly TaskId[];
+  /** Input channel `c` of task `t` comes from `upstream.get(t)[c]`. */
+  readonly upstream: ReadonlyMap<TaskId, readonly TaskId[]>;
+  /** Task `t` sends into channel `c` of task `d` for each `[d, c]` of `outputs.get(t)`, in downstream subtask order. */
+  readonly outputs: ReadonlyMap<TaskId, ReadonlyArray<readonly [TaskId, number]>>;
+}
+
+/**
+ * The data channels of a topology (shared by this harness and the main job).
+ * @param topology - the job.
+ */
+export function wiringOf(topology: JobTopology): Wiring {
+  const taskIds = taskIdsOf(topology);
+  const upstream = new Map<TaskId, TaskId[]>();
+  const outputs = new Map<TaskId, Array<[TaskId, number]>>(taskIds.map((id) => [id, []]));
+  for (const vertex of topology.vertices) {
+    for (let i = 0; i < vertex.parallelism; i++) {
+      const id = `${vertex.id}#${i}`;
+      const ups = upstreamTasksOf(topology, vertex.id, i);
+      upstream.set(id, ups);
+      ups.forEach((up, channel) => outputs.get(up)?.push([id, channel]));
+    }
+  }
+  return { taskIds, upstream, outputs };
+}
+
 /** A running in-process job. Create it with {@link LocalJob.create}. */
 export class LocalJob {
   /** Watches every observation of the coordinator and the tasks. */
@@ -73,8 +102,8 @@ export class LocalJob {
   /** The checkpoints restored so far, in order (-1 for "none"). */
   readonly restored: number[] = [];
   private readonly channels = new Map<TaskId, Channel[]>();
-  private readonly outputs = new Map<TaskId, Array<[TaskId, number]>>();
-  private readonly upstream = new Map<TaskId, readonly TaskId[]>();
+  private readonly outputs: Wiring['outputs'];
+  private readonly upstream: Wiring['upstream'];
   private readonly attempts = new Map<TaskId, number>();
   private readonly control: Array<() => void> = [];
   private readonly taskIds: readonly TaskId[];
@@ -88,18 +117,12 @@ export class LocalJob {
   ) {
     this.time = time;
     const { topology } = options;
-    this.taskIds = taskIdsOf(topology);
+    const wiring = wiringOf(topology);
+    this.taskIds = wiring.taskIds;
+    this.upstream = wiring.upstream;
+    this.outputs = wiring.outputs;
     const consumed = new Set(topology.vertices.flatMap((v) => v.inputs.map((i) => i.from)));
     this.sinkIds = new Set(this.taskIds.filter((id) => !consumed.has(id.slice(0, id.lastIndexOf('#')))));
-    for (const id of this.taskIds) this.outputs.set(id, []);
-    for (const vertex of topology.vertices) {
-      for (let i = 0; i < vertex.parallelism; i++) {
-        const id = `${vertex.id}#${i}`;
-        const upstream = upstreamTasksOf(topology, vertex.id, i);
-        this.upstream.set(id, upstream);
-        upstream.forEach((up, channel) => this.outputs.get(up)!.push([id, channel]));
-      }
-    }
     for (const id of this.taskIds) {
       this.snapshots.set(id, new InMemorySnapshots(id));
       if (this.sinkIds.has(id)) this.sinks.set(id, new InMemorySink());
