@@ -141,7 +141,7 @@ function divergence(reference: AnyStateMachine, patched: AnyStateMachine, input:
     }
     const expected = view(r, ra);
     const actual = view(p, pa);
-    if (expected !== actual) return `step ${i + 1} (${event.type}): expected ${clip(expected, actual)}`;
+    if (expected !== actual) return `step ${i + 1} (${event.type}): ${clip(expected, actual)}`;
   }
   return null;
 }
@@ -154,12 +154,29 @@ function lockstepProblem(e: unknown): string {
   return `disagrees at step ${step ?? '?'}: ${what.slice(0, 240)}`;
 }
 
-/** The two texts from their first difference on, shortened. */
+/** A value in at most 60 characters of JSON. */
+const short = (v: unknown): string => {
+  const text = v === undefined ? 'nothing' : JSON.stringify(v);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+};
+
+/**
+ * Where two canonical JSON texts first differ: the path of the first differing value, with both
+ * values (e.g. `$.effects[0].params[2].kind: expected "blockChannel", got "startTimer"`).
+ */
 function clip(expected: string, actual: string): string {
-  let i = 0;
-  while (i < expected.length && expected[i] === actual[i]) i++;
-  const from = Math.max(0, i - 40);
-  return `…${expected.slice(from, i + 80)}… got …${actual.slice(from, i + 80)}…`;
+  const walk = (a: unknown, b: unknown, path: string): string | null => {
+    if (JSON.stringify(a) === JSON.stringify(b)) return null;
+    if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+      const keys = Array.isArray(a) ? Array.from({ length: Math.max(a.length, (b as unknown[]).length) }, (_, i) => i) : [...new Set([...Object.keys(a), ...Object.keys(b)])];
+      for (const k of keys) {
+        const d = walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], typeof k === 'number' ? `${path}[${k}]` : `${path}.${k}`);
+        if (d) return d;
+      }
+    }
+    return `${path}: expected ${short(a)}, got ${short(b)}`;
+  };
+  return walk(JSON.parse(expected), JSON.parse(actual), '$') ?? 'the same text';
 }
 
 /** Options of {@link modelTier}. */
