@@ -11,8 +11,8 @@
  * @packageDocumentation
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomic } from '../runtime/store/index.js';
 import type { TwoPhaseCommitSink } from '../runtime/task/ports.js';
 import type { TransactionId } from '../machines/task/index.js';
 
@@ -137,36 +137,8 @@ export class FileSink implements TwoPhaseCommitSink {
     if (this.unwritten.length === 0) return;
     const files = this.unwritten;
     this.unwritten = [];
-    await Promise.all(files.map((f) => writeDurably(f.path, f.lines.join(''))));
-    await syncPath(this.pendingDir);
-  }
-}
-
-/**
- * Writes a file and flushes it to disk.
- * @param path - the file.
- * @param text - its content.
- */
-async function writeDurably(path: string, text: string): Promise<void> {
-  const handle = await open(path, 'w');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Flushes a file, or a directory's entries, to disk.
- * @param path - the file or directory.
- */
-export async function syncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    // Each file is written to a temporary name, flushed, renamed, and its directory flushed.
+    await Promise.all(files.map((f) => writeAtomic(f.path, Buffer.from(f.lines.join('')), 'replace')));
   }
 }
 

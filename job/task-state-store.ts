@@ -1,14 +1,14 @@
 /**
  * Where tasks keep their snapshots: one file per task, attempt and checkpoint under a directory.
- * With `fsync` a snapshot is written asynchronously and flushed to disk before its handle is
- * returned (the task acknowledges only then); without, it is written at once (deterministic,
+ * With `fsync` a snapshot is written asynchronously and atomically (temporary file, fsync,
+ * rename, directory fsync: `writeAtomic` of the durable store) before its handle is returned (the task acknowledges only then); without, it is written at once (deterministic,
  * for simulations).
  * @packageDocumentation
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckpointId, StateHandle, TaskId } from '../spec/index.js';
+import { writeAtomic } from '../runtime/store/index.js';
 
 /** Snapshot files of every task of a job. */
 export class TaskStateStore {
@@ -42,16 +42,7 @@ export class TaskStateStore {
       writeFileSync(join(this.dir, key), content);
       return handle;
     }
-    return (async () => {
-      const file = await open(join(this.dir, key), 'w');
-      try {
-        await file.writeFile(content);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      return handle;
-    })();
+    return writeAtomic(join(this.dir, key), Buffer.from(content), 'replace').then(() => handle);
   }
 
   /**
