@@ -8,7 +8,8 @@
 import { connect } from 'amqplib';
 import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import type { ChannelAddress, DeliveryGuarantee, Transport, TransportEvent, Unsubscribe } from '../runtime/contract.js';
+import type { ChannelAddress, DeliveryGuarantee, TransportEvent, Unsubscribe } from '../runtime/contract.js';
+import type { BrokerTransport } from './broker-transport.js';
 import { TransportError } from '../shared/errors.js';
 import { ConnectionEvents } from '../shared/events.js';
 import { OrderedInbox, senderSequences } from './inbox.js';
@@ -19,24 +20,19 @@ import { AmqpSubscription } from './subscription.js';
 import { amqpRoute, declareExchanges } from './topology.js';
 
 /** The RabbitMQ transport, with what a deployment and its tests need beyond `Transport`. */
-export interface AmqpTransport extends Transport {
+export interface AmqpTransport extends BrokerTransport {
   /** Always `amqp`. */
   readonly kind: 'amqp';
-  /** Listens to connection events (`transport.lost`, `transport.restored`, `delivery.redelivered`). */
-  onEvent(listener: (event: TransportEvent) => void): Unsubscribe;
-  /** Resolves once connected and every subscription consumes. */
-  ready(): Promise<void>;
   /** Whether a connection is up right now. */
   readonly connected: boolean;
   /** The connection name the broker shows (`connection_name`), to find it in `rabbitmqctl`. */
   readonly connectionName: string;
-  /** Cancels the consumers, fails the pending sends with `closed`, and closes the connection. */
-  close(): Promise<void>;
 }
 
 /**
  * What the RabbitMQ transport guarantees on every address: FIFO per (sender, address), nothing
- * lost once `send` resolved, and no duplicate within the dedup window (see the README).
+ * lost once `send` resolved, and no send handed over twice while the receiving transport lives
+ * (redeliveries are recognised by the sender's sequence numbers; see the README).
  * @public
  */
 export const AMQP_DELIVERY: DeliveryGuarantee = 'ordered-exactly-once';

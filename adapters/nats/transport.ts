@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { connect, Events } from 'nats';
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import type { ChannelAddress, DeliveryGuarantee, Transport, TransportEvent, Unsubscribe } from '../runtime/contract.js';
+import type { ChannelAddress, DeliveryGuarantee, TransportEvent, Unsubscribe } from '../runtime/contract.js';
+import type { BrokerTransport } from '../amqp/broker-transport.js';
 import { DedupWindow } from '../shared/dedup.js';
 import { TransportError } from '../shared/errors.js';
 import { ConnectionEvents } from '../shared/events.js';
@@ -21,17 +22,11 @@ import type { NatsTransportOptions, ResolvedNatsOptions } from './options.js';
 import { NatsSubscription } from './subscription.js';
 
 /** The NATS transport, with what a deployment and its tests need beyond `Transport`. */
-export interface NatsTransport extends Transport {
+export interface NatsTransport extends BrokerTransport {
   /** Always `nats`. */
   readonly kind: 'nats';
-  /** Listens to connection events (`transport.lost`, `transport.restored`, `delivery.redelivered`). */
-  onEvent(listener: (event: TransportEvent) => void): Unsubscribe;
-  /** Resolves once every subscription pulls. */
-  ready(): Promise<void>;
   /** The live connection (tests force a reconnect through it). */
   readonly connection: NatsConnection;
-  /** Stops the consumers, fails the pending sends with `closed`, and closes the connection. */
-  close(): Promise<void>;
 }
 
 /**

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'amqplib';
 import { createAmqpTransport } from '../../adapters/amqp/index.js';
+import type { BrokerTransport } from '../../adapters/amqp/index.js';
 import { AMQP_CHANNELS, createAmqpCoordinatorControlBinding, createAmqpTaskControlBinding } from '../../generated/bindings/amqp.gen.js';
 import type { TaskControlBinding } from '../../generated/bindings/endpoints.gen.js';
 import type { AcknowledgeCheckpoint } from '../../spec/index.js';
@@ -20,22 +21,41 @@ import { BENCH_JOB, benchAckPaths, benchTaskIds, rawBytes } from './shared.js';
 const URL = process.env.SNAPWRIGHT_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const PREFETCH = 64;
 
-async function ours(tasks: number, queuePrefix: string): Promise<AckPath> {
-  const coordinator = await createAmqpTransport({ url: URL, queuePrefix, prefetch: PREFETCH, connectionName: 'snapwright-bench-coordinator' });
-  const taskSide = await createAmqpTransport({ url: URL, queuePrefix, prefetch: PREFETCH, connectionName: 'snapwright-bench-tasks' });
-  const control = createAmqpCoordinatorControlBinding(coordinator, { jobId: BENCH_JOB });
-  const bindings = new Map<string, TaskControlBinding>(benchTaskIds(tasks).map((taskId) => [taskId, createAmqpTaskControlBinding(taskSide, { jobId: BENCH_JOB, taskId })]));
+/**
+ * Our path over two connected broker transports: tasks send through their generated control
+ * bindings on `taskSide`, the coordinator's binding on `coordinator` receives and counts.
+ * @param coordinator - the coordinator's transport.
+ * @param taskSide - the tasks' transport.
+ * @param bindings - the generated binding factories of the transport's kind.
+ * @param bindings.coordinator - the coordinator's control binding factory.
+ * @param bindings.task - a task's control binding factory.
+ * @param tasks - how many tasks acknowledge.
+ */
+export function brokerAckPath(
+  coordinator: BrokerTransport,
+  taskSide: BrokerTransport,
+  bindings: { readonly coordinator: typeof createAmqpCoordinatorControlBinding; readonly task: typeof createAmqpTaskControlBinding },
+  tasks: number,
+): AckPath {
+  const control = bindings.coordinator(coordinator, { jobId: BENCH_JOB });
+  const taskBindings = new Map<string, TaskControlBinding>(benchTaskIds(tasks).map((taskId) => [taskId, bindings.task(taskSide, { jobId: BENCH_JOB, taskId })]));
   return {
     attach: async (received) => {
       countAcks((h) => control.subscribe(h), received);
       await coordinator.ready();
     },
-    send: (ack) => bindings.get(ack.taskId)!.send(ack),
+    send: (ack) => taskBindings.get(ack.taskId)!.send(ack),
     close: async () => {
       await taskSide.close();
       await coordinator.close();
     },
   };
+}
+
+async function ours(tasks: number, queuePrefix: string): Promise<AckPath> {
+  const coordinator = await createAmqpTransport({ url: URL, queuePrefix, prefetch: PREFETCH, connectionName: 'snapwright-bench-coordinator' });
+  const taskSide = await createAmqpTransport({ url: URL, queuePrefix, prefetch: PREFETCH, connectionName: 'snapwright-bench-tasks' });
+  return brokerAckPath(coordinator, taskSide, { coordinator: createAmqpCoordinatorControlBinding, task: createAmqpTaskControlBinding }, tasks);
 }
 
 async function raw(queue: string): Promise<AckPath> {

@@ -13,11 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { AckPolicy, connect, RetentionPolicy, StorageType } from 'nats';
 import { createNatsTransport } from '../../adapters/nats/index.js';
 import { createNatsCoordinatorControlBinding, createNatsTaskControlBinding } from '../../generated/bindings/nats.gen.js';
-import type { TaskControlBinding } from '../../generated/bindings/endpoints.gen.js';
 import type { AcknowledgeCheckpoint } from '../../spec/index.js';
-import { countAcks } from './inprocess.js';
+import { brokerAckPath } from './amqp.js';
 import type { AckPath } from './shared.js';
-import { BENCH_JOB, benchAckPaths, benchTaskIds, rawBytes } from './shared.js';
+import { BENCH_JOB, benchAckPaths, rawBytes } from './shared.js';
 
 const SERVERS = process.env.SNAPWRIGHT_NATS_SERVERS ?? '127.0.0.1:4222';
 const PREFETCH = 64;
@@ -26,19 +25,7 @@ async function ours(tasks: number, stream: string): Promise<AckPath> {
   const options = { servers: SERVERS, prefetch: PREFETCH, stream: { name: stream, subjects: [`snapwright.${BENCH_JOB}.>`] } };
   const coordinator = await createNatsTransport({ ...options, name: 'snapwright-bench-coordinator' });
   const taskSide = await createNatsTransport({ ...options, name: 'snapwright-bench-tasks' });
-  const control = createNatsCoordinatorControlBinding(coordinator, { jobId: BENCH_JOB });
-  const bindings = new Map<string, TaskControlBinding>(benchTaskIds(tasks).map((taskId) => [taskId, createNatsTaskControlBinding(taskSide, { jobId: BENCH_JOB, taskId })]));
-  return {
-    attach: async (received) => {
-      countAcks((h) => control.subscribe(h), received);
-      await coordinator.ready();
-    },
-    send: (ack) => bindings.get(ack.taskId)!.send(ack),
-    close: async () => {
-      await taskSide.close();
-      await coordinator.close();
-    },
-  };
+  return brokerAckPath(coordinator, taskSide, { coordinator: createNatsCoordinatorControlBinding, task: createNatsTaskControlBinding }, tasks);
 }
 
 async function raw(stream: string): Promise<AckPath> {

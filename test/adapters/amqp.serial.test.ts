@@ -8,14 +8,13 @@ import { connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAmqpTransport } from '../../adapters/amqp/index.js';
 import type { AmqpTransport, AmqpTransportOptions } from '../../adapters/amqp/index.js';
-import type { ChannelAddress, Rejection, TransportEvent } from '../../adapters/runtime/contract.js';
+import type { ChannelAddress, TransportEvent } from '../../adapters/runtime/contract.js';
 import { fillAddress } from '../../adapters/runtime/contract.js';
 import { TransportError } from '../../adapters/shared/errors.js';
 import { AMQP_ADDRESSES, AMQP_CHANNELS, createAmqpCoordinatorControlBinding, createAmqpTaskControlBinding, createAmqpTaskDataBinding } from '../../generated/bindings/amqp.gen.js';
-import type { AcknowledgeCheckpoint, TriggerCheckpoint } from '../../generated/messages.gen.js';
-import { ConfigError, EMPTY_METRICS, RejectedInputError } from '../../spec/index.js';
+import { ConfigError } from '../../spec/index.js';
 import { closeConnectionsNamed, deleteQueues, queueCounts, RABBITMQ_URL, startRabbit, stopRabbit } from './brokers/rabbitmq.js';
-import { eventually, Gate, probe, probeNumber, uniqueJobId, upTo } from './brokers/probe.js';
+import { badInputs, eventually, expectTypedRoundTrip, Gate, gatedSubscriber, probe, probeNumber, rejectingCoordinator, sendAcrossOutage, uniqueJobId, upTo } from './brokers/probe.js';
 
 const run = randomBytes(4).toString('hex');
 const queuePrefix = `sw-test-${run}.`;
@@ -45,20 +44,7 @@ describe('RabbitMQ transport (real broker)', () => {
     expect(coordinatorSide.delivery).toBe('ordered-exactly-once');
     const coordinator = createAmqpCoordinatorControlBinding(coordinatorSide, { jobId });
     const task = createAmqpTaskControlBinding(taskSide, { jobId, taskId: 'src#0' });
-    const acks: AcknowledgeCheckpoint[] = [];
-    const triggers: TriggerCheckpoint[] = [];
-    const none = () => expect.unreachable('no other message');
-    coordinator.subscribe({ acknowledgeCheckpoint: (m) => void acks.push(m), declineCheckpoint: none, reportCheckpointMetrics: none, taskStateChanged: none, heartbeat: none, rejected: none });
-    task.subscribe({ triggerCheckpoint: (m) => void triggers.push(m), notifyCheckpointComplete: none, notifyCheckpointAborted: none, rejected: none });
-    await Promise.all([coordinatorSide.ready(), taskSide.ready()]);
-    const trigger: TriggerCheckpoint = { type: 'triggerCheckpoint', jobId, taskId: 'src#0', attempt: 0, checkpointId: 7, timestamp: 1, options: { snapshot: 'checkpoint', alignment: 'aligned', alignedCheckpointTimeoutMs: 0 } };
-    await coordinator.sendTriggerCheckpoint(trigger);
-    await eventually(() => triggers.length === 1, 'the trigger');
-    expect(triggers[0]).toEqual(trigger);
-    const ack: AcknowledgeCheckpoint = { type: 'acknowledgeCheckpoint', jobId, taskId: 'src#0', attempt: 0, checkpointId: 7, metrics: EMPTY_METRICS, state: null };
-    await task.sendAcknowledgeCheckpoint(ack);
-    await eventually(() => acks.length === 1, 'the acknowledgement');
-    expect(acks[0]).toEqual(ack);
+    await expectTypedRoundTrip(coordinator, task, () => Promise.all([coordinatorSide.ready(), taskSide.ready()]), jobId);
     // The data binding needs ordered-exactly-once: the RabbitMQ transport can carry it.
     expect(() => createAmqpTaskDataBinding(taskSide, { jobId, taskId: 'src#0' })).not.toThrow();
     // The queues are durable and bound to the durable exchange the generated bindings name.
@@ -73,10 +59,7 @@ describe('RabbitMQ transport (real broker)', () => {
     const { t: receiver, events } = await transport('receiver');
     const gate = new Gate();
     const seen: number[] = [];
-    receiver.subscribe(address, async (bytes) => {
-      seen.push(probeNumber(bytes) as number);
-      await gate.passed; // still unacknowledged while the connection goes away
-    });
+    receiver.subscribe(address, gatedSubscriber(seen, gate)); // unacknowledged while the connection goes away
     await receiver.ready();
     await sender.send(address, probe(1));
     await eventually(() => seen.length === 1, 'the first delivery');
@@ -120,16 +103,7 @@ describe('RabbitMQ transport (real broker)', () => {
     const seen: number[] = [];
     receiver.subscribe(address, (bytes) => void seen.push(probeNumber(bytes) as number));
     await receiver.ready();
-    await Promise.all(upTo(100).map((n) => sender.send(address, probe(n))));
-    let during: Promise<unknown>;
-    await stopRabbit();
-    try {
-      await eventually(() => events.some((e) => e.type === 'transport.lost'), 'the outage to be noticed');
-      during = Promise.all(upTo(200).slice(100).map((n) => sender.send(address, probe(n))));
-    } finally {
-      await startRabbit();
-    }
-    await during;
+    await sendAcrossOutage((bytes) => sender.send(address, bytes), events, { stop: stopRabbit, start: startRabbit });
     await eventually(() => seen.length >= 200, 'every message');
     expect(seen).toEqual(upTo(200));
     expect(events.at(-1)?.type).toBe('transport.restored');
@@ -142,10 +116,7 @@ describe('RabbitMQ transport (real broker)', () => {
     const { t: receiver } = await transport('receiver', { prefetch: 5 });
     const gate = new Gate();
     const seen: number[] = [];
-    receiver.subscribe(address, async (bytes) => {
-      seen.push(probeNumber(bytes) as number);
-      await gate.passed;
-    });
+    receiver.subscribe(address, gatedSubscriber(seen, gate));
     await receiver.ready();
     await Promise.all(upTo(50).map((n) => sender.send(address, probe(n))));
     const queue = `${queuePrefix}${address.address}`;
@@ -161,28 +132,14 @@ describe('RabbitMQ transport (real broker)', () => {
     const jobId = uniqueJobId('malformed');
     const { t: receiver } = await transport('receiver');
     const coordinator = createAmqpCoordinatorControlBinding(receiver, { jobId });
-    const rejections: Rejection[] = [];
-    const taken: string[] = [];
-    coordinator.subscribe({
-      acknowledgeCheckpoint: (m) => {
-        taken.push(m.taskId);
-        if (m.taskId === 'ghost#0') throw new RejectedInputError({ code: 'unknown-task', path: '$.taskId', message: 'no such task' });
-      },
-      declineCheckpoint: () => undefined,
-      reportCheckpointMetrics: () => undefined,
-      taskStateChanged: () => undefined,
-      heartbeat: () => undefined,
-      rejected: (r) => void rejections.push(r),
-    });
+    const { rejections, taken } = rejectingCoordinator(coordinator);
     await receiver.ready();
     const raw = await connect(RABBITMQ_URL);
     try {
       const channel = await raw.createConfirmChannel();
       const routingKey = fillAddress(AMQP_ADDRESSES.taskToCoordinator, { jobId });
       const publish = (text: string) => new Promise<void>((resolve, reject) => channel.publish('snapwright.control', routingKey, Buffer.from(text), {}, (e: unknown) => (e ? reject(e) : resolve())));
-      await publish('not json');
-      await publish(JSON.stringify({ type: 'acknowledgeCheckpoint', jobId }));
-      await publish(new TextDecoder().decode(createAck(jobId, 'ghost#0')));
+      for (const text of badInputs(jobId)) await publish(text);
     } finally {
       await raw.close();
     }
@@ -207,7 +164,3 @@ describe('RabbitMQ transport (real broker)', () => {
     await expect(t.send({ channel: 'elsewhere', address: 'x' }, probe(1))).rejects.toMatchObject({ code: 'closed' });
   });
 });
-
-function createAck(jobId: string, taskId: string): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ type: 'acknowledgeCheckpoint', jobId, taskId, attempt: 0, checkpointId: 1, metrics: EMPTY_METRICS, state: null }));
-}

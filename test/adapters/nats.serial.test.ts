@@ -9,15 +9,14 @@ import { connect } from 'nats';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { consumerName, createNatsTransport } from '../../adapters/nats/index.js';
 import type { NatsTransport, NatsTransportOptions } from '../../adapters/nats/index.js';
-import type { ChannelAddress, Rejection, TransportEvent } from '../../adapters/runtime/contract.js';
+import type { ChannelAddress, TransportEvent } from '../../adapters/runtime/contract.js';
 import { fillAddress } from '../../adapters/runtime/contract.js';
 import { TransportError } from '../../adapters/shared/errors.js';
 import { createNatsCoordinatorControlBinding, createNatsTaskControlBinding, createNatsTaskDataBinding, NATS_ADDRESSES } from '../../generated/bindings/nats.gen.js';
-import type { AcknowledgeCheckpoint, TriggerCheckpoint } from '../../generated/messages.gen.js';
-import { ConfigError, EMPTY_METRICS, RejectedInputError } from '../../spec/index.js';
+import { ConfigError } from '../../spec/index.js';
 import { TEST_STREAM_PREFIX } from './brokers/nats-harness.js';
 import { deleteStreams, NATS_SERVER, startNats, stopNats } from './brokers/nats.js';
-import { eventually, Gate, probe, probeNumber, uniqueJobId, upTo } from './brokers/probe.js';
+import { badInputs, eventually, expectTypedRoundTrip, Gate, gatedSubscriber, probe, probeNumber, rejectingCoordinator, sendAcrossOutage, uniqueJobId, upTo } from './brokers/probe.js';
 
 const open: NatsTransport[] = [];
 let stream = '';
@@ -65,19 +64,7 @@ describe('NATS transport (real server, JetStream)', () => {
     expect(coordinatorSide.delivery).toBe('at-least-once');
     const coordinator = createNatsCoordinatorControlBinding(coordinatorSide, { jobId });
     const task = createNatsTaskControlBinding(taskSide, { jobId, taskId: 'src#0' });
-    const acks: AcknowledgeCheckpoint[] = [];
-    const triggers: TriggerCheckpoint[] = [];
-    const none = () => expect.unreachable('no other message');
-    coordinator.subscribe({ acknowledgeCheckpoint: (m) => void acks.push(m), declineCheckpoint: none, reportCheckpointMetrics: none, taskStateChanged: none, heartbeat: none, rejected: none });
-    task.subscribe({ triggerCheckpoint: (m) => void triggers.push(m), notifyCheckpointComplete: none, notifyCheckpointAborted: none, rejected: none });
-    await Promise.all([coordinatorSide.ready(), taskSide.ready()]);
-    const trigger: TriggerCheckpoint = { type: 'triggerCheckpoint', jobId, taskId: 'src#0', attempt: 0, checkpointId: 3, timestamp: 1, options: { snapshot: 'checkpoint', alignment: 'aligned', alignedCheckpointTimeoutMs: 0 } };
-    await coordinator.sendTriggerCheckpoint(trigger);
-    const ack: AcknowledgeCheckpoint = { type: 'acknowledgeCheckpoint', jobId, taskId: 'src#0', attempt: 0, checkpointId: 3, metrics: EMPTY_METRICS, state: null };
-    await task.sendAcknowledgeCheckpoint(ack);
-    await eventually(() => triggers.length === 1 && acks.length === 1, 'both messages');
-    expect(triggers[0]).toEqual(trigger);
-    expect(acks[0]).toEqual(ack);
+    await expectTypedRoundTrip(coordinator, task, () => Promise.all([coordinatorSide.ready(), taskSide.ready()]), jobId);
     // The data channel needs ordered-exactly-once, which this transport does not claim.
     expect(() => createNatsTaskDataBinding(taskSide, { jobId, taskId: 'src#0' })).toThrow(/ordered-exactly-once/);
   });
@@ -108,10 +95,7 @@ describe('NATS transport (real server, JetStream)', () => {
     const { t: receiver, events } = await transport(jobId);
     const gate = new Gate();
     const seen: number[] = [];
-    receiver.subscribe(at, async (bytes) => {
-      seen.push(probeNumber(bytes) as number);
-      await gate.passed; // unacknowledged while the connection goes away
-    });
+    receiver.subscribe(at, gatedSubscriber(seen, gate)); // unacknowledged while the connection goes away
     await receiver.ready();
     await sender.send(at, probe(1));
     await eventually(() => seen.length === 1, 'the first delivery');
@@ -154,16 +138,7 @@ describe('NATS transport (real server, JetStream)', () => {
     const seen = new Set<number>();
     receiver.subscribe(at, (bytes) => void seen.add(probeNumber(bytes) as number));
     await receiver.ready();
-    await Promise.all(upTo(100).map((n) => sender.send(at, probe(n))));
-    let during: Promise<unknown>;
-    await stopNats();
-    try {
-      await eventually(() => events.some((e) => e.type === 'transport.lost'), 'the outage to be noticed');
-      during = Promise.all(upTo(200).slice(100).map((n) => sender.send(at, probe(n))));
-    } finally {
-      await startNats();
-    }
-    await during;
+    await sendAcrossOutage((bytes) => sender.send(at, bytes), events, { stop: stopNats, start: startNats });
     await eventually(() => seen.size === 200, 'every message');
     expect([...seen].sort((a, b) => a - b)).toEqual(upTo(200));
     await eventually(() => events.at(-1)?.type === 'transport.restored', 'the recovery');
@@ -177,10 +152,7 @@ describe('NATS transport (real server, JetStream)', () => {
     const { t: receiver } = await transport(jobId, { prefetch: 5 });
     const gate = new Gate();
     const seen: number[] = [];
-    receiver.subscribe(at, async (bytes) => {
-      seen.push(probeNumber(bytes) as number);
-      await gate.passed;
-    });
+    receiver.subscribe(at, gatedSubscriber(seen, gate));
     await receiver.ready();
     await Promise.all(upTo(50).map((n) => sender.send(at, probe(n))));
     await eventually(async () => JSON.stringify(await consumerInfo(at.address)) === JSON.stringify({ ackPending: 5, pending: 45, redelivered: 0 }), '5 unacknowledged and 45 pending');
@@ -195,28 +167,13 @@ describe('NATS transport (real server, JetStream)', () => {
     const jobId = uniqueJobId('malformed');
     const { t: receiver } = await transport(jobId, { ackWaitMs: 1_000 });
     const coordinator = createNatsCoordinatorControlBinding(receiver, { jobId });
-    const rejections: Rejection[] = [];
-    const taken: string[] = [];
-    coordinator.subscribe({
-      acknowledgeCheckpoint: (m) => {
-        taken.push(m.taskId);
-        throw new RejectedInputError({ code: 'unknown-task', path: '$.taskId', message: 'no such task' });
-      },
-      declineCheckpoint: () => undefined,
-      reportCheckpointMetrics: () => undefined,
-      taskStateChanged: () => undefined,
-      heartbeat: () => undefined,
-      rejected: (r) => void rejections.push(r),
-    });
+    const { rejections, taken } = rejectingCoordinator(coordinator);
     await receiver.ready();
     const subject = fillAddress(NATS_ADDRESSES.taskToCoordinator, { jobId });
     const nc = await connect({ servers: NATS_SERVER });
     try {
       const js = nc.jetstream();
-      const encode = (text: string) => new TextEncoder().encode(text);
-      await js.publish(subject, encode('not json'));
-      await js.publish(subject, encode(JSON.stringify({ type: 'acknowledgeCheckpoint', jobId })));
-      await js.publish(subject, encode(JSON.stringify({ type: 'acknowledgeCheckpoint', jobId, taskId: 'ghost#0', attempt: 0, checkpointId: 1, metrics: EMPTY_METRICS, state: null })));
+      for (const text of badInputs(jobId)) await js.publish(subject, new TextEncoder().encode(text));
     } finally {
       await nc.close();
     }
