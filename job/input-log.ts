@@ -9,10 +9,12 @@ import { hash32 } from './random.js';
 
 /** One record of the log. */
 export interface InputRecord {
-  /** Unique id: `<side>.<partition>.<offset>`. */
-  readonly id: string;
   /** The topic: 0 deposits, 1 withdrawals. */
   readonly side: number;
+  /** The partition. */
+  readonly partition: number;
+  /** The offset in the partition; (side, partition, offset) identifies the record. */
+  readonly offset: number;
   /** The account, in [0, keys). */
   readonly key: number;
   /** The amount, in [1, 100]. */
@@ -64,7 +66,7 @@ export class InputLog {
   read(side: number, partition: number, offset: number): InputRecord | null {
     if (offset >= this.options.recordsPerPartition) return null;
     const h = hash32(this.options.seed, side, partition, offset);
-    return { id: `${side}.${partition}.${offset}`, side, key: h % this.options.keys, amount: 1 + ((h >>> 16) % 100) };
+    return { side, partition, offset, key: h % this.options.keys, amount: 1 + ((h >>> 16) % 100) };
   }
 
   /** Every record's id, for the verdict. */

@@ -12,14 +12,26 @@ import type { InputRecord } from './input-log.js';
 
 /** One output record. */
 export interface OutputRecord {
-  /** The input record's id. */
-  readonly id: string;
+  /** The input record's topic. */
+  readonly side: number;
+  /** The input record's partition. */
+  readonly partition: number;
+  /** The input record's offset. */
+  readonly offset: number;
   /** The account. */
   readonly key: number;
   /** The account's records so far, this one included. */
   readonly seq: number;
   /** The account's balance after this record. */
   readonly balance: number;
+}
+
+/**
+ * An output record as a line of the sink's files: `<side>.<partition>.<offset> <key> <seq> <balance>`.
+ * @param r - the record.
+ */
+export function outputLine(r: OutputRecord): string {
+  return `${r.side}.${r.partition}.${r.offset} ${r.key} ${r.seq} ${r.balance}\n`;
 }
 
 /** The operator's snapshot: `[key, count, balance]` per account. */
@@ -47,7 +59,7 @@ export class KeyedBalance {
     }
     a.count++;
     a.balance += input === 0 ? record.amount : -record.amount;
-    return { id: record.id, key: record.key, seq: a.count, balance: a.balance };
+    return { side: record.side, partition: record.partition, offset: record.offset, key: record.key, seq: a.count, balance: a.balance };
   }
 
   /** The state to snapshot. */

@@ -48,7 +48,7 @@ export const DEFAULT_JOB_OPTIONS: JobOptions = {
   interval: 100,
   timeout: null,
   tolerableFailures: 10,
-  records: 50_000,
+  records: 150_000,
   parallelism: 2,
   keys: 1000,
   seed: 1,

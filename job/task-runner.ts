@@ -18,7 +18,7 @@ import type { FileSink } from './file-sink.js';
 import type { InputLog, InputRecord } from './input-log.js';
 import type { JobTime } from './job-time.js';
 import type { KeyedState, OutputRecord } from './keyed-operator.js';
-import { KeyedBalance } from './keyed-operator.js';
+import { KeyedBalance, outputLine } from './keyed-operator.js';
 import type { TaskRole } from './pipeline.js';
 import type { SourceState } from './source-reader.js';
 import { SourceReader } from './source-reader.js';
@@ -208,8 +208,7 @@ export class TaskRunner {
       (outputs[out.key % outputs.length] as DataChannel<JobRecord>).push(out);
       return;
     }
-    const r = record as OutputRecord;
-    this.o.sink?.write(`${r.id} ${r.key} ${r.seq} ${r.balance}\n`);
+    this.o.sink?.write(outputLine(record as OutputRecord));
   }
 
   /** Ends the attempt: cancels it (aborting a sink's open transaction) and stops its actor. */

@@ -45,14 +45,15 @@ export function judge(log: InputLog, committed: Iterable<string>, violations: re
   let lines = 0;
   let duplicates = 0;
   let foreign = 0;
+  const f = new Float64Array(6);
   for (const line of committed) {
     lines++;
-    const [id, k, s, b] = line.split(' ');
-    const [side, partition, offset] = (id ?? '').split('.').map(Number) as [number, number, number];
-    const key = Number(k);
-    const seq = Number(s);
-    const ok = [side, partition, offset, key, seq].every(Number.isInteger) && side >= 0 && side < SIDES && partition >= 0 && partition < partitions && offset >= 0 && offset < recordsPerPartition;
-    if (!ok) {
+    if (!parseLine(line, f)) {
+      foreign++;
+      continue;
+    }
+    const [side, partition, offset, key, seq, balance] = f as unknown as [number, number, number, number, number, number];
+    if (side >= SIDES || partition >= partitions || offset >= recordsPerPartition) {
       foreign++;
       continue;
     }
@@ -66,7 +67,7 @@ export function judge(log: InputLog, committed: Iterable<string>, violations: re
       continue;
     }
     counts[seq] = Math.min(255, counts[seq]! + 1);
-    if (seq === total.count && Number(b) !== total.balance) badKeys.add(key);
+    if (seq === total.count && balance !== total.balance) badKeys.add(key);
   }
   let lost = 0;
   for (let i = 0; i < seen.length; i++) if (seen[i] === 0) lost++;
@@ -80,4 +81,36 @@ export function judge(log: InputLog, committed: Iterable<string>, violations: re
   }
   const exactlyOnce = lost === 0 && duplicates === 0 && foreign === 0 && badKeys.size === 0 && violations.length === 0;
   return { exactlyOnce, inputRecords: log.size, committedRecords: lines, lostRecords: lost, duplicateRecords: duplicates, foreignRecords: foreign, inconsistentKeys: badKeys.size, protocolViolations: violations };
+}
+
+/**
+ * Parses an output line `<side>.<partition>.<offset> <key> <seq> <balance>` into `out` (the first
+ * five non-negative, the balance signed) without allocating; false when it is malformed.
+ * @param line - the line, without its newline.
+ * @param out - receives the six numbers.
+ */
+export function parseLine(line: string, out: Float64Array): boolean {
+  let field = 0;
+  let value = 0;
+  let digits = 0;
+  let negative = false;
+  for (let i = 0; i <= line.length; i++) {
+    const c = i < line.length ? line.charCodeAt(i) : -1;
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+      continue;
+    }
+    if (c === 45 && field === 5 && digits === 0 && !negative) {
+      negative = true;
+      continue;
+    }
+    const separator = field < 2 ? 46 : field < 5 ? 32 : -1;
+    if (digits === 0 || c !== separator) return false;
+    out[field++] = negative ? -value : value;
+    value = 0;
+    digits = 0;
+    negative = false;
+  }
+  return field === 6;
 }

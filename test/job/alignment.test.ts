@@ -14,6 +14,8 @@ import type { ControlEnvelope } from '../../job/control-transport.js';
 import { DataChannel, isStreamEvent } from '../../job/data-channel.js';
 import type { ChannelItem } from '../../job/data-channel.js';
 import { InputLog } from '../../job/input-log.js';
+import { outputLine } from '../../job/keyed-operator.js';
+import type { OutputRecord } from '../../job/keyed-operator.js';
 import type { InputRecord } from '../../job/input-log.js';
 import { VirtualTime } from '../../job/job-time.js';
 import { TaskStateStore } from '../../job/task-state-store.js';
@@ -21,7 +23,7 @@ import { TaskRunner } from '../../job/task-runner.js';
 import type { JobRecord } from '../../job/task-runner.js';
 
 const barrier: CheckpointBarrier = { type: 'barrier', checkpointId: 1, timestamp: 0, options: { snapshot: 'checkpoint', alignment: 'aligned', alignedCheckpointTimeoutMs: 0 } };
-const rec = (side: number, key: number, amount: number, id: string): InputRecord => ({ id, side, key, amount });
+const rec = (side: number, key: number, amount: number, offset: number): InputRecord => ({ side, partition: 0, offset, key, amount });
 
 describe('alignment at the keyed operator', () => {
   it('holds the records behind a barrier until every channel delivered it', () => {
@@ -50,24 +52,24 @@ describe('alignment at the keyed operator', () => {
     });
     runner.start();
     // Channel 0 (deposits): +10, barrier, +5 (after the barrier). Channel 2 (withdrawals): -3, barrier.
-    inputs[0]!.push(rec(0, 7, 10, 'a'));
+    inputs[0]!.push(rec(0, 7, 10, 1));
     inputs[0]!.push(barrier);
-    inputs[0]!.push(rec(0, 7, 5, 'after'));
-    inputs[2]!.push(rec(1, 7, 3, 'b'));
+    inputs[0]!.push(rec(0, 7, 5, 2));
+    inputs[2]!.push(rec(1, 7, 3, 1));
     runner.consume(100);
     expect(inputs[0]!.blocked).toBe(true);
     expect(inputs[0]!.size, 'the record behind the barrier waits').toBe(1);
     const balances = () => {
       const items: Array<ChannelItem<JobRecord>> = [];
       for (let i = out.take(); i !== undefined; i = out.take()) items.push(i);
-      return items.map((i) => (isStreamEvent(i) ? i.type : `${(i as { id: string }).id}:${(i as { balance: number }).balance}`));
+      return items.map((i) => (isStreamEvent(i) ? i.type : outputLine(i as OutputRecord).trimEnd()));
     };
-    expect(balances()).toEqual(['a:10', 'b:7']);
+    expect(balances()).toEqual(['0.0.1 7 1 10', '1.0.1 7 2 7']);
     // The barrier on the remaining channels completes the alignment.
     for (const ch of [1, 2, 3]) inputs[ch]!.push(barrier);
     runner.consume(100);
     expect(inputs.every((c) => !c.blocked)).toBe(true);
-    expect(balances()).toEqual(['barrier', 'after:12']);
+    expect(balances()).toEqual(['barrier', '0.0.2 7 3 12']);
     const ack = sent.find((e) => e.message.type === 'acknowledgeCheckpoint');
     expect(ack?.message).toMatchObject({ checkpointId: 1, taskId: 'balance#0' });
     // The snapshot holds the state after exactly the records before the barriers.

@@ -11,8 +11,8 @@ import { DataChannel, isStreamEvent } from '../../job/data-channel.js';
 import { committedLines, FileSink } from '../../job/file-sink.js';
 import { InputLog } from '../../job/input-log.js';
 import type { InputRecord } from '../../job/input-log.js';
-import { KeyedBalance } from '../../job/keyed-operator.js';
-import { judge } from '../../job/verdict.js';
+import { KeyedBalance, outputLine } from '../../job/keyed-operator.js';
+import { judge, parseLine } from '../../job/verdict.js';
 
 const temp = () => mkdtempSync(join(tmpdir(), 'snapwright-job-test-'));
 const barrier = { type: 'barrier', checkpointId: 1, timestamp: 0, options: { snapshot: 'checkpoint', alignment: 'aligned', alignedCheckpointTimeoutMs: 0 } } as const;
@@ -25,7 +25,7 @@ function onceThrough(log: InputLog): string[] {
     for (let p = 0; p < log.options.partitions; p++) {
       for (let o = 0; o < log.options.recordsPerPartition; o++) {
         const out = op.process(side, log.read(side, p, o) as InputRecord);
-        lines.push(`${out.id} ${out.key} ${out.seq} ${out.balance}`);
+        lines.push(outputLine(out).trimEnd());
       }
     }
   }
@@ -103,6 +103,15 @@ describe('file sink', () => {
 describe('verdict', () => {
   const log = new InputLog({ seed: 3, partitions: 2, recordsPerPartition: 40, keys: 5 });
 
+  it('parses output lines exactly and rejects malformed ones', () => {
+    const f = new Float64Array(6);
+    expect(parseLine('1.2.30 4 5 -67', f)).toBe(true);
+    expect([...f]).toEqual([1, 2, 30, 4, 5, -67]);
+    expect(parseLine('0.0.0 0 1 12', f)).toBe(true);
+    expect([...f]).toEqual([0, 0, 0, 0, 1, 12]);
+    for (const bad of ['', '1.2 4 5 6', '1.2.3 4 5', '1.2.3 4 5 6 7', '1.2.3  4 5 6', '1.-2.3 4 5 6', '1.2.3 4 5 --6', '1.2.3 4 5 6 ', 'a.2.3 4 5 6', '1.2.3 4 5 -']) expect(parseLine(bad, f), bad).toBe(false);
+  });
+
   it('accepts every record once', () => {
     expect(judge(log, onceThrough(log), [])).toMatchObject({ exactlyOnce: true, lostRecords: 0, duplicateRecords: 0, inconsistentKeys: 0, committedRecords: log.size });
   });
@@ -129,7 +138,7 @@ describe('verdict', () => {
       for (let p = 0; p < 2; p++) {
         for (let o = 0; o < 40; o++) {
           const out = fresh.process(side, log.read(side, p, o) as InputRecord);
-          lines.push(`${out.id} ${out.key} ${out.seq} ${out.balance}`);
+          lines.push(outputLine(out).trimEnd());
         }
       }
     }

@@ -19,7 +19,7 @@ describe('snapwright run', () => {
     const r = await runJob({ dir: dir() });
     expect(r).toMatchObject({ exactlyOnce: true, lostRecords: 0, duplicateRecords: 0, inconsistentKeys: 0, timedOut: false, streamRejections: 0 });
     expect(r.committedRecords).toBe(r.inputRecords);
-    expect(r.inputRecords).toBe(2 * 2 * 50_000);
+    expect(r.inputRecords).toBe(2 * 2 * 150_000);
     expect(r.checkpointsCompleted).toBeGreaterThanOrEqual(1);
     expect(r.protocolViolations).toEqual([]);
     expect(r.snapshotBytes).toBeGreaterThan(0);
