@@ -3,7 +3,8 @@
  * bounded prefetch on the address's durable queue, on its own channel, set up again on every new
  * connection. Each delivery is acknowledged once the inbox settled it; a delivery of a dead channel
  * is never acknowledged on a new one (RabbitMQ would close the channel): the broker redelivers it,
- * and the inbox drops it by its idempotency key.
+ * and the inbox drops it by its sender's sequence number. The inbox settles deliveries in order, so
+ * the acknowledgements of one event-loop turn leave as one `basic.ack` with `multiple` set.
  * @packageDocumentation
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
@@ -20,6 +21,8 @@ export class AmqpSubscription {
   private channel: Channel | null = null;
   private consumerTag: string | null = null;
   private cancelled = false;
+  /** The latest settled, not yet acknowledged delivery (every earlier one is settled too). */
+  private unacked: { readonly channel: Channel; readonly message: ConsumeMessage } | null = null;
 
   /**
    * Creates the subscription; it consumes once {@link AmqpSubscription.attach} ran.
@@ -71,6 +74,7 @@ export class AmqpSubscription {
   }
 
   private async stop(): Promise<void> {
+    this.flushAcks();
     const channel = this.channel;
     const tag = this.consumerTag;
     this.channel = null;
@@ -92,16 +96,34 @@ export class AmqpSubscription {
     this.inbox.push(message.content, stampOf(message), (outcome: InboxOutcome) => {
       if (outcome === 'redelivered') this.onRedelivered();
       if (this.channel !== channel) return; // the channel died: the broker redelivers, the inbox drops it
-      try {
-        if (outcome === 'rejected') channel.reject(message, false);
-        else channel.ack(message);
-      } catch {
-        // the channel closed between the check and the acknowledgement; same as above
+      if (outcome === 'rejected') {
+        this.flushAcks();
+        quietly(() => channel.reject(message, false));
+        return;
       }
+      if (this.unacked === null) setImmediate(() => this.flushAcks());
+      this.unacked = { channel, message };
     });
+  }
+
+  /** Acknowledges every settled delivery up to the latest one, in one frame. */
+  private flushAcks(): void {
+    const unacked = this.unacked;
+    this.unacked = null;
+    if (unacked === null || unacked.channel !== this.channel) return;
+    quietly(() => unacked.channel.ack(unacked.message, true));
   }
 }
 
 function stampOf(message: ConsumeMessage): SendStamp {
   return parseSendMessageId(message.properties.messageId);
+}
+
+/** Acknowledges or rejects; a channel that closed meanwhile makes the broker redeliver anyway. */
+function quietly(settle: () => void): void {
+  try {
+    settle();
+  } catch {
+    // the channel closed between the check and the acknowledgement: the broker redelivers
+  }
 }
