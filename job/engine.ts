@@ -81,6 +81,7 @@ export class JobEngine {
   private restoreRequest: CompletedCheckpoint | null | undefined = undefined;
   private jobFailed = false;
   private finalRequested = false;
+  private finalRetryAt = 0;
   private firstCovering: CheckpointId | null = null;
   private readonly endpoints: ControlEndpoints;
   private readonly sourceCount: number;
@@ -306,11 +307,18 @@ export class JobEngine {
     return true;
   }
 
-  /** Once the input is read, asks for checkpoints one at a time until the job is finished. */
-  requestFinalCheckpoint(): void {
-    if (this.finalRequested || !this.exhausted || this.finished) return;
+  /**
+   * Once the input is read, asks for checkpoints one at a time until the job is finished; after
+   * one that did not complete (tasks still deploying, a lost message), waits `retryMs` first.
+   * @param retryMs - the pause after a request that did not complete.
+   */
+  requestFinalCheckpoint(retryMs: number): void {
+    if (this.finalRequested || this.o.time.now() < this.finalRetryAt || !this.exhausted || this.finished) return;
     this.finalRequested = true;
-    void this.coordinator.triggerCheckpoint().then(() => void (this.finalRequested = false));
+    void this.coordinator.triggerCheckpoint().then((outcome) => {
+      this.finalRequested = false;
+      if (outcome.status !== 'completed') this.finalRetryAt = this.o.time.now() + retryMs;
+    });
   }
 
   /** The checkpoint pending with some but not all acknowledgements, or null. */

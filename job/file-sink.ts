@@ -1,18 +1,19 @@
 /**
- * A transactional two-phase-commit sink that writes files (like Flink's file sink): the open
- * transaction buffers its records; pre-commit (on snapshot) writes them to a pending file;
- * commit (on checkpoint completion) renames the pending file into `committed/`, atomically.
- * Recover-and-commit is idempotent (a committed file stays; a pending one is renamed); abort
- * drops the open transaction. Only `committed/` is output.
+ * A transactional two-phase-commit sink that writes files, like Flink's file sink: the open
+ * transaction appends its records to an in-progress file (in chunks); pre-commit (on snapshot)
+ * appends the rest and renames it to a pending file; commit (on checkpoint completion) renames
+ * the pending file into `committed/`, atomically. Recover-and-commit is idempotent (a committed
+ * file stays; a pending one is renamed); abort deletes the open transaction's in-progress file.
+ * Only `committed/` is output.
  *
- * Durability: with `fsync`, pending files are written and flushed to disk by
+ * Durability: with `fsync`, pending files and their directory are flushed to disk by
  * {@link FileSink.sync}, which the sink task's snapshot runs in its asynchronous part, before the
  * task acknowledges: a checkpoint completes only when its transactions are durable.
  * @packageDocumentation
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomic } from '../runtime/store/index.js';
+import { fsyncDir } from '../runtime/store/index.js';
 import type { TwoPhaseCommitSink } from '../runtime/task/ports.js';
 import type { TransactionId } from '../machines/task/index.js';
 
@@ -24,13 +25,24 @@ export function transactionFileName(transactionId: TransactionId): string {
   return `${transactionId.replace(/[#/\\:]/g, (c) => (c === '#' ? '-' : '_'))}.txt`;
 }
 
+/** Characters an open transaction buffers before it appends them to its in-progress file. */
+const CHUNK_CHARS = 64 * 1024;
+
+/** An open transaction: its in-progress file and what is not appended yet. */
+interface OpenTransaction {
+  readonly path: string;
+  lines: string[];
+  chars: number;
+}
+
 /** A two-phase-commit sink over one directory (shared by the attempts of one sink task). */
 export class FileSink implements TwoPhaseCommitSink {
+  private readonly inProgressDir: string;
   private readonly pendingDir: string;
   private readonly committedDir: string;
-  private readonly buffers = new Map<TransactionId, string[]>();
-  private current: string[] | null = null;
-  private unwritten: Array<{ readonly path: string; readonly lines: string[] }> = [];
+  private readonly open = new Map<TransactionId, OpenTransaction>();
+  private current: OpenTransaction | null = null;
+  private unsynced: string[] = [];
 
   /**
    * Opens (creating) the sink's directory.
@@ -41,10 +53,10 @@ export class FileSink implements TwoPhaseCommitSink {
     readonly dir: string,
     private readonly fsync: boolean,
   ) {
+    this.inProgressDir = join(dir, 'in-progress');
     this.pendingDir = join(dir, 'pending');
     this.committedDir = join(dir, 'committed');
-    mkdirSync(this.pendingDir, { recursive: true });
-    mkdirSync(this.committedDir, { recursive: true });
+    for (const d of [this.inProgressDir, this.pendingDir, this.committedDir]) mkdirSync(d, { recursive: true });
   }
 
   /**
@@ -53,8 +65,11 @@ export class FileSink implements TwoPhaseCommitSink {
    * @throws when no transaction is open.
    */
   write(line: string): void {
-    if (this.current === null) throw new Error(`no open transaction in ${this.dir}`);
-    this.current.push(line);
+    const t = this.current;
+    if (t === null) throw new Error(`no open transaction in ${this.dir}`);
+    t.lines.push(line);
+    t.chars += line.length;
+    if (t.chars >= CHUNK_CHARS) flush(t);
   }
 
   /**
@@ -63,27 +78,28 @@ export class FileSink implements TwoPhaseCommitSink {
    */
   beginTransaction(transactionId: TransactionId): void {
     const name = transactionFileName(transactionId);
-    if (this.buffers.has(transactionId) || existsSync(join(this.pendingDir, name)) || existsSync(join(this.committedDir, name))) {
+    if (this.open.has(transactionId) || [this.inProgressDir, this.pendingDir, this.committedDir].some((d) => existsSync(join(d, name)))) {
       throw new Error(`transaction ${transactionId} already exists`);
     }
-    this.current = [];
-    this.buffers.set(transactionId, this.current);
+    this.current = { path: join(this.inProgressDir, name), lines: [], chars: 0 };
+    appendFileSync(this.current.path, '');
+    this.open.set(transactionId, this.current);
   }
 
   /**
-   * Pre-commits the transaction: its records go to a pending file (written now, or by `sync`).
+   * Pre-commits the transaction: appends the rest of its records and renames its in-progress
+   * file to a pending one (flushed to disk by `sync` with fsync).
    * @param transactionId - the transaction.
    */
   preCommit(transactionId: TransactionId): void {
-    const lines = this.buffers.get(transactionId);
-    if (lines === undefined) throw new Error(`transaction ${transactionId} is not open`);
-    const path = join(this.pendingDir, transactionFileName(transactionId));
-    this.buffers.delete(transactionId);
-    if (this.current === lines) this.current = null;
-    // With fsync the file is written (off the main thread) and flushed by `sync`, which the
-    // snapshot's asynchronous part awaits before the task acknowledges; nothing commits before.
-    if (this.fsync) this.unwritten.push({ path, lines });
-    else writeFileSync(path, lines.join(''));
+    const t = this.open.get(transactionId);
+    if (t === undefined) throw new Error(`transaction ${transactionId} is not open`);
+    flush(t);
+    const pending = join(this.pendingDir, transactionFileName(transactionId));
+    renameSync(t.path, pending);
+    this.open.delete(transactionId);
+    if (this.current === t) this.current = null;
+    if (this.fsync) this.unsynced.push(pending);
   }
 
   /**
@@ -97,13 +113,14 @@ export class FileSink implements TwoPhaseCommitSink {
   }
 
   /**
-   * Drops the open transaction's records.
+   * Aborts the open transaction: its in-progress file is deleted.
    * @param transactionId - the transaction.
    */
   abort(transactionId: TransactionId): void {
-    const lines = this.buffers.get(transactionId);
-    this.buffers.delete(transactionId);
-    if (lines !== undefined && this.current === lines) this.current = null;
+    const t = this.open.get(transactionId);
+    this.open.delete(transactionId);
+    if (t !== undefined && this.current === t) this.current = null;
+    rmSync(join(this.inProgressDir, transactionFileName(transactionId)), { force: true });
   }
 
   /**
@@ -119,27 +136,38 @@ export class FileSink implements TwoPhaseCommitSink {
   }
 
   /**
-   * On restore: aborts the transaction that was open in the restored snapshot.
+   * On restore: aborts the transaction that was open in the restored snapshot (its in-progress
+   * or pending file, left by the failed attempt, is deleted).
    * @param transactionId - the transaction.
    */
   recoverAndAbort(transactionId: TransactionId): void {
     const name = transactionFileName(transactionId);
     if (existsSync(join(this.committedDir, name))) throw new Error(`transaction ${transactionId} was committed`);
+    // A later checkpoint of the failed attempt may have pre-committed it; that checkpoint did not complete.
     rmSync(join(this.pendingDir, name), { force: true });
     this.abort(transactionId);
   }
 
   /**
-   * Writes and flushes to disk every pending file pre-committed since the last call, then the
-   * directory. Nothing to do without `fsync` (pre-commit wrote the file at once).
+   * Flushes every pending file pre-committed since the last call, and their directory, to disk.
+   * Nothing to do without `fsync`.
    */
   async sync(): Promise<void> {
-    if (this.unwritten.length === 0) return;
-    const files = this.unwritten;
-    this.unwritten = [];
-    // Each file is written to a temporary name, flushed, renamed, and its directory flushed.
-    await Promise.all(files.map((f) => writeAtomic(f.path, Buffer.from(f.lines.join('')), 'replace')));
+    if (this.unsynced.length === 0) return;
+    const paths = this.unsynced;
+    this.unsynced = [];
+    // fsyncDir opens a path read-only and flushes it: a file's content, or a directory's names.
+    await Promise.all(paths.map((p) => fsyncDir(p)));
+    await fsyncDir(this.pendingDir);
   }
+}
+
+/** Appends what an open transaction buffered to its in-progress file. */
+function flush(t: OpenTransaction): void {
+  if (t.lines.length === 0) return;
+  appendFileSync(t.path, t.lines.join(''));
+  t.lines = [];
+  t.chars = 0;
 }
 
 /**

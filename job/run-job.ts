@@ -186,7 +186,7 @@ export async function runJob(input: JobOptionsInput = {}, hooks: RunHooks = {}):
       let work = engine.deliverControl(CONTROL_BATCH);
       if (kills.remaining > 0) await fireKills();
       work += engine.flow(o.sourceBatch, CONSUME_BUDGET);
-      engine.requestFinalCheckpoint();
+      engine.requestFinalCheckpoint(interval ?? 10);
       if (drainedAt === null && engine.drained) drainedAt = performance.now();
       const now = performance.now();
       if (hooks.onTick && now - lastTick >= 50) {

@@ -3,7 +3,7 @@
  * the file sink's two-phase commit on real files, and a verdict that catches loss, duplicates and
  * a wrong state.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +85,28 @@ describe('file sink', () => {
     expect(() => again.recoverAndCommit('sink#0/a0/txn-9')).toThrow(/lost/);
     expect(() => again.write('z\n')).toThrow(/no open transaction/);
     expect(readdirSync(join(dir, 'sink-0', 'pending'))).toEqual([]);
+    expect(readdirSync(join(dir, 'sink-0', 'in-progress'))).toEqual([]);
+  });
+
+  it('appends a large transaction to its in-progress file as it grows; abort deletes it, recover-and-abort also a pending one', () => {
+    const dir = temp();
+    const sink = new FileSink(join(dir, 's'), false);
+    sink.beginTransaction('s/a0/txn-0');
+    const line = `${'x'.repeat(99)}\n`;
+    for (let i = 0; i < 1000; i++) sink.write(line);
+    const file = join(dir, 's', 'in-progress', 's_a0_txn-0.txt');
+    expect(readFileSync(file, 'utf8').length).toBeGreaterThan(0);
+    sink.preCommit('s/a0/txn-0');
+    expect(existsSync(file)).toBe(false);
+    expect(readFileSync(join(dir, 's', 'pending', 's_a0_txn-0.txt'), 'utf8')).toBe(line.repeat(1000));
+    sink.beginTransaction('s/a0/txn-1');
+    sink.write('y\n');
+    sink.abort('s/a0/txn-1');
+    expect(readdirSync(join(dir, 's', 'in-progress'))).toEqual([]);
+    // A restore from before txn-0 was pre-committed aborts it: its pending file goes.
+    new FileSink(join(dir, 's'), false).recoverAndAbort('s/a0/txn-0');
+    expect(readdirSync(join(dir, 's', 'pending'))).toEqual([]);
+    expect([...committedLines(dir)]).toEqual([]);
   });
 
   it('recover-and-commit commits a pre-committed transaction that was never committed, and pending files can be flushed with fsync', async () => {
