@@ -1,6 +1,6 @@
 /**
  * Transport runtimes: the contract the generated bindings target, what every transport shares,
- * and the in-process and HTTP transports.
+ * and the in-process, HTTP, RabbitMQ and NATS transports.
  * @packageDocumentation
  */
 export * from './runtime/contract.js';
@@ -12,3 +12,6 @@ export * from './shared/events.js';
 export * from './shared/connect.js';
 export * from './in-process/index.js';
 export * from './http/index.js';
+export * from './amqp/index.js';
+export * from './nats/index.js';
+export * from './declared-delivery.js';

@@ -6,7 +6,9 @@
 import { benchCoordinator } from './coordinator-round.js';
 import { benchModelCheck } from './model-check.js';
 import { benchTaskBarriers } from './task-barriers.js';
+import { benchAmqpTransport } from './transport/amqp.js';
 import { benchHttpTransport } from './transport/http.js';
+import { benchNatsTransport } from './transport/nats.js';
 import { benchInProcessTransport } from './transport/inprocess.js';
 
 const suites: Array<[string, () => Promise<Array<Record<string, unknown>>>]> = [
@@ -15,6 +17,8 @@ const suites: Array<[string, () => Promise<Array<Record<string, unknown>>>]> = [
   ['model-check', benchModelCheck],
   ['transport-inprocess', () => benchInProcessTransport()],
   ['transport-http', () => benchHttpTransport()],
+  ['transport-amqp', () => benchAmqpTransport()],
+  ['transport-nats', () => benchNatsTransport()],
 ];
 
 const only = process.argv[2];

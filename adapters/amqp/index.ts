@@ -2,7 +2,7 @@
  * The RabbitMQ (AMQP 0-9-1) transport runtime for the generated `amqp` bindings.
  * @packageDocumentation
  */
-export { AMQP_DELIVERY, amqpConnectError, createAmqpTransport } from './transport.js';
+export { amqpConnectError, createAmqpTransport } from './transport.js';
 export type { AmqpTransport } from './transport.js';
 export type { AmqpTransportOptions } from './options.js';
 export { amqpRoute } from './topology.js';

@@ -5,10 +5,11 @@
  * sends are set up again). Connection loss and recovery are reported as `TransportEvent`s.
  * @packageDocumentation
  */
+import { AMQP_DELIVERY } from '../declared-delivery.js';
 import { connect } from 'amqplib';
 import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import type { ChannelAddress, DeliveryGuarantee, TransportEvent, Unsubscribe } from '../runtime/contract.js';
+import type { ChannelAddress, TransportEvent, Unsubscribe } from '../runtime/contract.js';
 import type { BrokerTransport } from './broker-transport.js';
 import { TransportError } from '../shared/errors.js';
 import { ConnectionEvents } from '../shared/events.js';
@@ -29,13 +30,6 @@ export interface AmqpTransport extends BrokerTransport {
   readonly connectionName: string;
 }
 
-/**
- * What the RabbitMQ transport guarantees on every address: FIFO per (sender, address), nothing
- * lost once `send` resolved, and no send handed over twice while the receiving transport lives
- * (redeliveries are recognised by the sender's sequence numbers; see the README).
- * @public
- */
-export const AMQP_DELIVERY: DeliveryGuarantee = 'ordered-exactly-once';
 
 class AmqpTransportImpl implements AmqpTransport {
   readonly kind = 'amqp' as const;

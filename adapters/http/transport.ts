@@ -8,6 +8,7 @@
  * when the retry budget runs out or the receiver refuses the message.
  * @packageDocumentation
  */
+import { HTTP_DELIVERY } from '../declared-delivery.js';
 import { ConfigError } from '../../spec/errors.js';
 import type { ChannelAddress, DeliveryGuarantee, Transport, TransportEvent, TransportKind, Unsubscribe } from '../runtime/contract.js';
 import { TransportError } from '../shared/errors.js';
@@ -87,7 +88,7 @@ export class HttpTransport implements Transport {
   /** Always `http`. */
   readonly kind: TransportKind = 'http';
   /** FIFO per address from one sender, nothing lost or duplicated (see the module's notes). */
-  readonly delivery: DeliveryGuarantee = 'ordered-exactly-once';
+  readonly delivery: DeliveryGuarantee = HTTP_DELIVERY;
   /** The largest message sent or taken, in bytes. */
   readonly maxMessageBytes: number;
   private readonly events = new ConnectionEvents();

@@ -9,6 +9,7 @@
  * process lives). A message with no subscriber is held until one subscribes.
  * @packageDocumentation
  */
+import { IN_PROCESS_DELIVERY } from '../declared-delivery.js';
 import { RejectedInputError } from '../../spec/errors.js';
 import { ConfigError } from '../../spec/errors.js';
 import type { ChannelAddress, DeliveryGuarantee, Transport, TransportEvent, TransportKind, Unsubscribe } from '../runtime/contract.js';
@@ -150,7 +151,7 @@ export class InProcessTransport implements Transport {
   /** Always `in-process`. */
   readonly kind: TransportKind = 'in-process';
   /** FIFO per address, nothing lost or duplicated. */
-  readonly delivery: DeliveryGuarantee = 'ordered-exactly-once';
+  readonly delivery: DeliveryGuarantee = IN_PROCESS_DELIVERY;
   private closed = false;
   private readonly subscriptions = new Set<Unsubscribe>();
 

@@ -2,7 +2,7 @@
  * The NATS (JetStream) transport runtime for the generated `nats` bindings.
  * @packageDocumentation
  */
-export { createNatsTransport, NATS_DELIVERY } from './transport.js';
+export { createNatsTransport } from './transport.js';
 export type { NatsTransport } from './transport.js';
 export type { NatsStreamOptions, NatsTransportOptions } from './options.js';
 export { consumerName } from './jetstream.js';

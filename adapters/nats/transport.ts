@@ -6,10 +6,11 @@
  * and recovery are reported as `TransportEvent`s.
  * @packageDocumentation
  */
+import { NATS_DELIVERY } from '../declared-delivery.js';
 import { randomUUID } from 'node:crypto';
 import { connect, Events } from 'nats';
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import type { ChannelAddress, DeliveryGuarantee, TransportEvent, Unsubscribe } from '../runtime/contract.js';
+import type { ChannelAddress, TransportEvent, Unsubscribe } from '../runtime/contract.js';
 import type { BrokerTransport } from '../amqp/broker-transport.js';
 import { DedupWindow } from '../shared/dedup.js';
 import { TransportError } from '../shared/errors.js';
@@ -29,13 +30,6 @@ export interface NatsTransport extends BrokerTransport {
   readonly connection: NatsConnection;
 }
 
-/**
- * What the NATS transport guarantees: nothing lost once `send` resolved (the stream stored it),
- * duplicates possible (a redelivery after an acknowledgement was lost, beyond the dedup window),
- * and no order across a reconnect (see the README).
- * @public
- */
-export const NATS_DELIVERY: DeliveryGuarantee = 'at-least-once';
 
 class NatsTransportImpl implements NatsTransport {
   readonly kind = 'nats' as const;

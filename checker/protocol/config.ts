@@ -61,6 +61,24 @@ export const STANDARD: WorldConfig = Object.freeze({
   asyncReports: false,
 });
 
+/**
+ * The faults of the control network a transport's declared delivery allows, as the checker
+ * explores them: `ordered-exactly-once` none; `at-least-once` duplicates and reordering (no
+ * loss: the transport retries until the receiver has the message); `at-most-once` loss and
+ * reordering (duplicates are dropped by their idempotency key before they reach a machine).
+ * @param delivery - the declared delivery guarantee (see `adapters/declared-delivery.ts`).
+ */
+export function controlNetworkOf(delivery: 'at-most-once' | 'at-least-once' | 'ordered-exactly-once'): Pick<WorldConfig, 'loss' | 'duplication' | 'reorder'> {
+  switch (delivery) {
+    case 'ordered-exactly-once':
+      return { loss: false, duplication: false, reorder: false };
+    case 'at-least-once':
+      return { loss: false, duplication: true, reorder: true };
+    case 'at-most-once':
+      return { loss: true, duplication: false, reorder: true };
+  }
+}
+
 /** The job id every message of the world carries. */
 export const JOB_ID = 'checked-job';
 

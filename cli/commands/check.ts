@@ -6,9 +6,11 @@
  * the shortest counterexample, saved as JSON for `snapwright replay`.
  * @packageDocumentation
  */
+import { DECLARED_DELIVERY } from '../../adapters/declared-delivery.js';
+import type { TransportKind } from '../../adapters/runtime/contract.js';
 import { writeFileSync } from 'node:fs';
 import type { WorldConfig } from '../../checker/protocol/config.js';
-import { STANDARD } from '../../checker/protocol/config.js';
+import { controlNetworkOf, STANDARD } from '../../checker/protocol/config.js';
 import { formatReport, formatTrace } from '../../checker/protocol/format.js';
 import type { Trace } from '../../checker/protocol/run.js';
 import { check, passed, resolveWorldConfig } from '../../checker/protocol/run.js';
@@ -29,6 +31,7 @@ const KNOWN = new Set([
   'no-loss',
   'no-dup',
   'no-reorder',
+  'transport',
   'async-reports',
   'no-symmetry',
   'liveness',
@@ -42,7 +45,7 @@ const KNOWN = new Set([
 
 /** Usage line of the command. */
 export const CHECK_USAGE =
-  'snapwright check [--sources N] [--tasks-with-two-inputs 0|1] [--sinks N] [--max-concurrent N] [--max-ids N] [--crashes N] [--savepoints N] [--tolerable-failures N] [--no-loss] [--no-dup] [--no-reorder] [--async-reports] [--no-symmetry] [--liveness] [--max-states N] [--max-seconds S] [--json] [--trace-out FILE] [--witness PROPERTY] [--quiet]';
+  'snapwright check [--sources N] [--tasks-with-two-inputs 0|1] [--sinks N] [--max-concurrent N] [--max-ids N] [--crashes N] [--savepoints N] [--tolerable-failures N] [--no-loss] [--no-dup] [--no-reorder] [--transport in-process|http|amqp|nats] [--async-reports] [--no-symmetry] [--liveness] [--max-states N] [--max-seconds S] [--json] [--trace-out FILE] [--witness PROPERTY] [--quiet]';
 
 const flag = (args: ParsedArgs, name: string): boolean => {
   const v = args.options[name];
@@ -55,6 +58,21 @@ function integer(args: ParsedArgs, name: string, fallback: number): number {
   const n = numberOption(args, name, fallback);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a non-negative integer`);
   return n;
+}
+
+/**
+ * `--transport KIND`: the control network's faults are exactly those the transport's declared
+ * delivery allows (not combinable with `--no-loss`, `--no-dup`, `--no-reorder`).
+ * @param args - parsed arguments.
+ */
+function transportNetwork(args: ParsedArgs): Partial<WorldConfig> {
+  const kind = args.options['transport'];
+  if (kind === undefined) return {};
+  if (typeof kind !== 'string' || !Object.hasOwn(DECLARED_DELIVERY, kind)) {
+    throw new UsageError(`--transport takes one of ${Object.keys(DECLARED_DELIVERY).join(', ')}`);
+  }
+  if (['no-loss', 'no-dup', 'no-reorder'].some((o) => args.options[o] !== undefined)) throw new UsageError('--transport sets the network faults; leave out --no-loss, --no-dup and --no-reorder');
+  return controlNetworkOf(DECLARED_DELIVERY[kind as TransportKind]);
 }
 
 /**
@@ -79,6 +97,7 @@ export function configFromArgs(args: ParsedArgs): WorldConfig {
     duplication: !flag(args, 'no-dup'),
     reorder: !flag(args, 'no-reorder'),
     asyncReports: flag(args, 'async-reports'),
+    ...transportNetwork(args),
   };
   try {
     return resolveWorldConfig(config);

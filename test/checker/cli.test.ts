@@ -26,6 +26,19 @@ async function run(argv: string[]): Promise<{ status: number; out: string; err: 
 describe('snapwright check', () => {
   afterEach(() => vi.restoreAllMocks());
 
+  it('--transport explores exactly the faults the transport declares', async () => {
+    const config = async (kind: string) => {
+      const { out } = await run(['check', ...SMALL, '--crashes', '0', '--transport', kind, '--json', '--quiet']);
+      const report = JSON.parse(out) as { complete: boolean; configuration: { loss: boolean; duplication: boolean; reorder: boolean } };
+      expect(report.complete).toBe(true);
+      return report.configuration;
+    };
+    expect(await config('nats')).toMatchObject({ loss: false, duplication: true, reorder: true });
+    for (const kind of ['in-process', 'http', 'amqp']) expect(await config(kind)).toMatchObject({ loss: false, duplication: false, reorder: false });
+    expect((await run(['check', '--transport', 'kafka'])).status).toBe(2);
+    expect((await run(['check', '--transport', 'nats', '--no-loss'])).err).toMatch(/--transport sets the network faults/);
+  });
+
   it('prints one JSON object with --json and exits 0 when complete and green', async () => {
     const { status, out } = await run(['check', ...SMALL, '--json', '--quiet']);
     expect(status).toBe(0);
