@@ -18,7 +18,7 @@ import { gc, median } from './stats.js';
 
 /** Options of {@link benchPipeline}. */
 export interface PipelineBenchOptions {
-  /** Records per input partition (default 100,000: 400,000 records per run). */
+  /** Records per input partition (default 300,000: 1,200,000 records per run). */
   readonly records?: number;
   /** Measured repetitions of each variant (default 7), after one warm-up of each. */
   readonly repetitions?: number;
@@ -41,7 +41,7 @@ async function once(interval: number | null, records: number): Promise<JobResult
  * @param options - sizes.
  */
 export async function benchPipeline(options: PipelineBenchOptions = {}): Promise<Array<Record<string, unknown>>> {
-  const records = options.records ?? 100_000;
+  const records = options.records ?? 300_000;
   const repetitions = options.repetitions ?? 7;
   await once(100, records);
   await once(null, records);

@@ -56,7 +56,7 @@ export const DEFAULT_JOB_OPTIONS: JobOptions = {
   restPort: null,
   virtual: false,
   sourceBatch: 256,
-  capacity: 1024,
+  capacity: 4096,
   deadline: 120_000,
 };
 
