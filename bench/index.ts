@@ -5,6 +5,7 @@
  */
 import { benchCoordinator } from './coordinator-round.js';
 import { benchModelCheck } from './model-check.js';
+import { benchPipeline } from './pipeline.js';
 import { benchTaskBarriers } from './task-barriers.js';
 import { benchAmqpTransport } from './transport/amqp.js';
 import { benchHttpTransport } from './transport/http.js';
@@ -19,6 +20,7 @@ const suites: Array<[string, () => Promise<Array<Record<string, unknown>>>]> = [
   ['transport-http', () => benchHttpTransport()],
   ['transport-amqp', () => benchAmqpTransport()],
   ['transport-nats', () => benchNatsTransport()],
+  ['pipeline', () => benchPipeline()],
 ];
 
 const only = process.argv[2];

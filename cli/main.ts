@@ -11,6 +11,7 @@ import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { DIAGRAM_USAGE, diagramCommand } from './commands/diagram.js';
 import { VIEW_USAGE, viewCommand } from './commands/view.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay.js';
+import { RUN_USAGE, runCommand } from './commands/run.js';
 import { versionCommand } from './commands/version.js';
 
 /** A subcommand: a summary for the help, and what it does. */
@@ -55,6 +56,11 @@ const COMMANDS: Record<string, Subcommand> = {
     summary: 'write one self-contained HTML page (no network) stepping through a checker trace or a run log: statecharts with active states, sequence diagram, checkpoint timeline',
     usage: VIEW_USAGE,
     run: (argv) => viewCommand(parseArgs(argv)),
+  },
+  run: {
+    summary: 'the main job: a checkpointed exactly-once streaming pipeline (seeded input log, keyed two-input operator, two-phase-commit file sinks, durable store), fault injection, recovery and a verdict',
+    usage: RUN_USAGE,
+    run: (argv) => runCommand(parseArgs(argv)),
   },
   version: { summary: 'print the version', usage: 'snapwright version', run: () => versionCommand() },
 };
