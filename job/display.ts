@@ -80,7 +80,7 @@ export function summaryLines(r: JobResult): string[] {
     `recoveries              ${r.recoveries}`,
     `checkpoint duration     p50 ${r.checkpointP50Ms} ms, p99 ${r.checkpointP99Ms} ms`,
     `throughput              ${r.recordsPerSecond.toLocaleString('en-US')} records/s (${r.inputRecords.toLocaleString('en-US')} records in ${(r.elapsedMs / 1000).toFixed(2)} s)`,
-    `snapshot bytes          ${kb(r.snapshotBytes)} latest, ${kb(r.snapshotBytesWritten)} written`,
+    `snapshot bytes          ${kb(r.snapshotBytes)} latest, ${kb(r.snapshotBytesWritten)} written, ${kb(r.snapshotBytesStored)} stored compressed`,
     `faults injected         ${r.faultsInjected}`,
     `committed output        ${r.committedRecords.toLocaleString('en-US')} lines in ${r.dir}`,
     r.exactlyOnce

@@ -338,9 +338,14 @@ export class JobEngine {
     return n;
   }
 
-  /** Bytes of task snapshots written so far. */
+  /** Bytes of task snapshots written so far, before compression. */
   stateBytesWritten(): number {
     return this.o.states.bytesWritten;
+  }
+
+  /** Bytes stored for the task snapshots so far, after compression. */
+  stateBytesStored(): number {
+    return this.o.states.bytesStored;
   }
 
   /** Stops every task and the coordinator, and closes the store. */

@@ -59,8 +59,10 @@ export interface JobResult extends Verdict {
   readonly processingRecordsPerSecond: number;
   /** State size of the latest completed checkpoint, bytes. */
   readonly snapshotBytes: number;
-  /** Bytes of snapshots written in the run. */
+  /** Bytes of snapshots written in the run, before compression. */
   readonly snapshotBytesWritten: number;
+  /** Bytes stored for them, after compression (node:zlib; states under 1 KiB are stored as they are). */
+  readonly snapshotBytesStored: number;
   /** Faults injected, by kind. */
   readonly faults: Readonly<FaultCounts>;
   /** Faults injected in all. */
@@ -235,6 +237,7 @@ export async function runJob(input: JobOptionsInput = {}, hooks: RunHooks = {}):
     processingRecordsPerSecond: Math.round(log.size / (((drainedAt ?? performance.now()) - started) / 1000)),
     snapshotBytes: latest?.stateBytes ?? 0,
     snapshotBytesWritten: engine.stateBytesWritten(),
+    snapshotBytesStored: engine.stateBytesStored(),
     faults: { ...counts },
     faultsInjected: faultsInjected(counts),
     streamRejections,

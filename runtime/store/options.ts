@@ -113,7 +113,13 @@ export function stringOption(option: string, value: unknown): string {
   return value;
 }
 
-function resolveCompression(c: DurableStoreOptions['compression']): ResolvedCompression {
+/**
+ * The compression settings of an option value (`true`, `false` or an object; absent: on, 1 KiB
+ * threshold, level 6).
+ * @param c - the option value.
+ * @throws ConfigError naming `compression` or one of its fields.
+ */
+export function resolveCompression(c: DurableStoreOptions['compression']): ResolvedCompression {
   if (c === undefined || c === true) return COMPRESSION_DEFAULTS;
   if (c === false) return { ...COMPRESSION_DEFAULTS, enabled: false };
   if (typeof c !== 'object' || c === null) throw new ConfigError('compression', `must be a boolean or an object, got ${String(c)}`);
