@@ -67,6 +67,8 @@ export interface TaskRunnerOptions {
   readonly onSourceSnapshot: (checkpointId: CheckpointId, exhausted: boolean) => void;
   /** The task's observations (commits). */
   readonly onObservation: (o: Observation) => void;
+  /** Milliseconds between heartbeats to the coordinator (default 0: none, as in one process). */
+  readonly heartbeatInterval?: number;
 }
 
 /** Items taken from one channel before the next channel's turn. */
@@ -91,7 +93,7 @@ export class TaskRunner {
     this.keyed = o.role.kind === 'keyed' ? new KeyedBalance() : null;
     const restore = this.restored();
     this.task = createTask({
-      task: { jobId: o.jobId, taskId: o.taskId, attempt: o.attempt, inputChannels: o.inputs.length, twoPhaseCommitSink: o.role.kind === 'sink', restore },
+      task: { jobId: o.jobId, taskId: o.taskId, attempt: o.attempt, inputChannels: o.inputs.length, twoPhaseCommitSink: o.role.kind === 'sink', restore, heartbeatInterval: o.heartbeatInterval ?? 0 },
       toCoordinator: { send: (message) => o.transport.send({ to: 'coordinator', message }) },
       downstream: { broadcast: (event) => o.outputs.forEach((c) => c.push(event)) },
       inputs: { block: (ch) => void ((o.inputs[ch] as DataChannel<JobRecord>).blocked = true), unblock: (ch) => void ((o.inputs[ch] as DataChannel<JobRecord>).blocked = false) },

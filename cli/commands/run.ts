@@ -12,14 +12,26 @@ import type { JobOptions, JobOptionsInput } from '../../job/options.js';
 import { resolveJobOptions } from '../../job/options.js';
 import { runJob } from '../../job/run-job.js';
 import type { RunHooks } from '../../job/run-job.js';
+import { runCoordinatorProcess } from '../../job/remote/coordinator-process.js';
+import type { RemoteResult } from '../../job/remote/coordinator-process.js';
+import type { RemoteJob, RemoteOptions } from '../../job/remote/roles.js';
+import { resolveRemoteJob } from '../../job/remote/roles.js';
+import { runTaskProcess } from '../../job/remote/task-process.js';
 import type { ParsedArgs } from '../args.js';
 import { numberOption, UsageError } from '../args.js';
 
 /** The usage line. */
 export const RUN_USAGE =
-  'snapwright run [--interval MS] [--records N] [--parallelism N] [--keys N] [--seed S] [--kill-task [N]] [--kill-coordinator [N]] [--drop P] [--dup P] [--delay MS] [--dir DIR] [--rest-port PORT] [--virtual] [--json]';
+  'snapwright run [--interval MS] [--records N] [--parallelism N] [--keys N] [--seed S] [--kill-task [N]] [--kill-coordinator [N]] [--drop P] [--dup P] [--delay MS] [--dir DIR] [--rest-port PORT] [--virtual] [--json]\n' +
+  '       snapwright run --role coordinator|task [--task ID] --transport http|amqp|nats --job-id ID --dir SHARED_DIR [--broker URL] [--coordinator-url http://HOST:PORT] [--port P] [--host H] [--advertise http://HOST:PORT] [--heartbeat-interval MS] [--heartbeat-timeout MS] [job options] [--json]\n' +
+  '         (one process per role; HTTP links read the shared secret from SNAPWRIGHT_TOKEN; with --transport nats the data channels between tasks go over HTTP)';
 
-const FLAGS = new Set(['interval', 'records', 'parallelism', 'keys', 'seed', 'kill-task', 'kill-coordinator', 'drop', 'dup', 'delay', 'dir', 'rest-port', 'virtual', 'json']);
+/** Flags of a run in one process. */
+const FLAGS = new Set(['interval', 'records', 'parallelism', 'keys', 'seed', 'kill-task', 'kill-coordinator', 'drop', 'dup', 'delay', 'dir', 'rest-port', 'virtual', 'json', 'job-id', 'timeout', 'deadline']);
+/** Flags of a process of a run across processes (`--role`). */
+const REMOTE_FLAGS = new Set(['role', 'transport', 'task', 'broker', 'coordinator-url', 'port', 'host', 'advertise', 'heartbeat-interval', 'heartbeat-timeout']);
+/** Flags that make no sense across processes (faults are real there: kill a process). */
+const LOCAL_ONLY = new Set(['kill-task', 'kill-coordinator', 'drop', 'dup', 'delay', 'virtual']);
 const BOOLEAN = new Set(['virtual', 'json']);
 
 /** `killTask` → `--kill-task`. */
@@ -34,15 +46,21 @@ const countOption = (args: ParsedArgs, name: string): number => (args.options[na
  */
 export function runOptionsOf(args: ParsedArgs): JobOptionsInput {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const remote = args.options.role !== undefined;
   for (const [name, value] of Object.entries(args.options)) {
-    if (!FLAGS.has(name)) throw new UsageError(`unknown option --${name}`);
+    if (!FLAGS.has(name) && !(remote && REMOTE_FLAGS.has(name))) throw new UsageError(REMOTE_FLAGS.has(name) ? `--${name} needs --role` : `unknown option --${name}`);
+    if (remote && LOCAL_ONLY.has(name)) throw new UsageError(`--${name} does not apply with --role (kill a process instead)`);
     if (BOOLEAN.has(name) && value !== true) throw new UsageError(`--${name} takes no value, got ${value}`);
     if (!BOOLEAN.has(name) && value === true && name !== 'kill-task' && name !== 'kill-coordinator') throw new UsageError(`--${name} needs a value`);
   }
   const has = (name: string) => args.options[name] !== undefined;
   const interval = numberOption(args, 'interval', 100);
   const dir = args.options.dir;
+  const jobId = args.options['job-id'];
   return {
+    ...(typeof jobId === 'string' ? { jobId } : {}),
+    ...(has('timeout') ? { timeout: numberOption(args, 'timeout', 0) } : {}),
+    ...(has('deadline') ? { deadline: numberOption(args, 'deadline', 0) } : {}),
     interval: interval === 0 ? null : interval,
     ...(has('records') ? { records: numberOption(args, 'records', 0) } : {}),
     ...(has('parallelism') ? { parallelism: numberOption(args, 'parallelism', 0) } : {}),
@@ -72,6 +90,61 @@ function validated(input: JobOptionsInput): JobOptions {
 }
 
 /**
+ * The options of a process of a run across processes, from `--role` and its flags.
+ * @param args - parsed arguments (validated by {@link runOptionsOf}).
+ */
+export function remoteOptionsOf(args: ParsedArgs): Partial<RemoteOptions> {
+  const text = (name: string): string | undefined => (typeof args.options[name] === 'string' ? (args.options[name] as string) : undefined);
+  const has = (name: string) => args.options[name] !== undefined;
+  const token = process.env.SNAPWRIGHT_TOKEN;
+  return {
+    role: text('role') as RemoteOptions['role'],
+    transport: (text('transport') ?? 'http') as RemoteOptions['transport'],
+    ...(has('task') ? { taskId: text('task') ?? '' } : {}),
+    ...(has('broker') ? { broker: text('broker') ?? '' } : {}),
+    ...(has('coordinator-url') ? { coordinatorUrl: text('coordinator-url') ?? '' } : {}),
+    ...(has('port') ? { port: numberOption(args, 'port', 0) } : {}),
+    ...(has('host') ? { host: text('host') ?? '' } : {}),
+    ...(has('advertise') ? { advertise: text('advertise') ?? '' } : {}),
+    ...(has('heartbeat-interval') ? { heartbeatInterval: numberOption(args, 'heartbeat-interval', 0) } : {}),
+    ...(has('heartbeat-timeout') ? { heartbeatTimeout: numberOption(args, 'heartbeat-timeout', 0) } : {}),
+    ...(token !== undefined && token !== '' ? { token } : {}),
+  };
+}
+
+/** `taskId` → `--task`, `coordinatorUrl` → `--coordinator-url`, `token` → `SNAPWRIGHT_TOKEN`. */
+const remoteFlagOf = (option: string): string => (option === 'taskId' ? '--task' : option === 'token' ? 'SNAPWRIGHT_TOKEN' : flagOf(option));
+
+/** Checks a remote run's options; a bad one is a usage error naming its flag. */
+function validatedRemote(args: ParsedArgs, job: JobOptions): RemoteJob {
+  try {
+    return resolveRemoteJob(job, remoteOptionsOf(args));
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`${remoteFlagOf(e.option)}: ${e.message.replace(/^invalid configuration: [^:]+: /, '')}`);
+    throw e;
+  }
+}
+
+/** The coordinator's summary lines. */
+function remoteSummary(r: RemoteResult): string[] {
+  return [
+    `verdict: ${r.exactlyOnce ? 'exactly once' : 'NOT exactly once'}: ${r.committedRecords} of ${r.inputRecords} records committed, ${r.lostRecords} lost, ${r.duplicateRecords} duplicated, ${r.inconsistentKeys} inconsistent accounts`,
+    `checkpoints: ${r.checkpointsCompleted} completed (p50 ${r.checkpointP50Ms} ms), ${r.checkpointsAborted} aborted; recoveries ${r.recoveries}; tasks lost ${r.tasksLost.length}; leader epoch ${r.leaderEpoch}; ${r.elapsedMs} ms`,
+  ];
+}
+
+/** Runs one process of a run across processes. */
+async function runRemote(r: RemoteJob, json: boolean): Promise<number> {
+  const out = json ? process.stderr : process.stdout;
+  const say = (line: string) => void out.write(`${line}\n`);
+  if (r.remote.role === 'task') return runTaskProcess(r, say);
+  const result = await runCoordinatorProcess(r, say, (server) => say(`checkpoint statistics: ${server.url}/jobs/${r.job.jobId}/checkpoints`));
+  if (json) console.log(JSON.stringify(result));
+  else for (const line of remoteSummary(result)) say(line);
+  return result.exactlyOnce ? 0 : 1;
+}
+
+/**
  * Runs the job.
  * @param args - see {@link RUN_USAGE}; `--interval 0` turns periodic checkpoints off.
  * @returns 0 when the committed output is exactly the input processed once, else 1.
@@ -79,6 +152,7 @@ function validated(input: JobOptionsInput): JobOptions {
 export async function runCommand(args: ParsedArgs): Promise<number> {
   const input = validated(runOptionsOf(args));
   const json = args.options.json === true;
+  if (args.options.role !== undefined) return runRemote(validatedRemote(args, input), json);
   const display = json ? null : createDisplay(process.stdout, `snapwright run: job ${input.jobId}, seed ${input.seed}, checkpoints ${input.interval === null ? 'off' : `every ${input.interval} ms`}`);
   const hooks: RunHooks = {
     ...display,
