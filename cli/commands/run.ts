@@ -23,13 +23,13 @@ import { numberOption, UsageError } from '../args.js';
 /** The usage line. */
 export const RUN_USAGE =
   'snapwright run [--interval MS] [--records N] [--parallelism N] [--keys N] [--seed S] [--kill-task [N]] [--kill-coordinator [N]] [--drop P] [--dup P] [--delay MS] [--dir DIR] [--rest-port PORT] [--virtual] [--json]\n' +
-  '       snapwright run --role coordinator|task [--task ID] --transport http|amqp|nats --job-id ID --dir SHARED_DIR [--broker URL] [--coordinator-url http://HOST:PORT] [--port P] [--host H] [--advertise http://HOST:PORT] [--heartbeat-interval MS] [--heartbeat-timeout MS] [job options] [--json]\n' +
+  '       snapwright run --role coordinator|task [--task ID] --transport http|amqp|nats --job-id ID --dir SHARED_DIR [--broker URL] [--coordinator-url http://HOST:PORT] [--port P] [--host H] [--advertise http://HOST:PORT] [--heartbeat-interval MS] [--heartbeat-timeout MS] [--rate RECORDS_PER_S] [job options] [--json]\n' +
   '         (one process per role; HTTP links read the shared secret from SNAPWRIGHT_TOKEN; with --transport nats the data channels between tasks go over HTTP)';
 
 /** Flags of a run in one process. */
 const FLAGS = new Set(['interval', 'records', 'parallelism', 'keys', 'seed', 'kill-task', 'kill-coordinator', 'drop', 'dup', 'delay', 'dir', 'rest-port', 'virtual', 'json', 'job-id', 'timeout', 'deadline']);
 /** Flags of a process of a run across processes (`--role`). */
-const REMOTE_FLAGS = new Set(['role', 'transport', 'task', 'broker', 'coordinator-url', 'port', 'host', 'advertise', 'heartbeat-interval', 'heartbeat-timeout']);
+const REMOTE_FLAGS = new Set(['role', 'transport', 'task', 'broker', 'coordinator-url', 'port', 'host', 'advertise', 'heartbeat-interval', 'heartbeat-timeout', 'rate']);
 /** Flags that make no sense across processes (faults are real there: kill a process). */
 const LOCAL_ONLY = new Set(['kill-task', 'kill-coordinator', 'drop', 'dup', 'delay', 'virtual']);
 const BOOLEAN = new Set(['virtual', 'json']);
@@ -108,6 +108,7 @@ export function remoteOptionsOf(args: ParsedArgs): Partial<RemoteOptions> {
     ...(has('advertise') ? { advertise: text('advertise') ?? '' } : {}),
     ...(has('heartbeat-interval') ? { heartbeatInterval: numberOption(args, 'heartbeat-interval', 0) } : {}),
     ...(has('heartbeat-timeout') ? { heartbeatTimeout: numberOption(args, 'heartbeat-timeout', 0) } : {}),
+    ...(has('rate') ? { rate: numberOption(args, 'rate', 0) } : {}),
     ...(token !== undefined && token !== '' ? { token } : {}),
   };
 }

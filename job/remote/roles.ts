@@ -40,6 +40,8 @@ export interface RemoteOptions {
   readonly heartbeatInterval: number;
   /** A task attempt silent this long is declared lost by the coordinator, ms. */
   readonly heartbeatTimeout: number;
+  /** Records a source reads per second at most (0: no limit). */
+  readonly rate: number;
 }
 
 /** The defaults. */
@@ -55,6 +57,7 @@ export const DEFAULT_REMOTE_OPTIONS: RemoteOptions = {
   token: null,
   heartbeatInterval: 200,
   heartbeatTimeout: 2000,
+  rate: 0,
 };
 
 /** A remote run's options and the job's. */
@@ -94,5 +97,6 @@ export function resolveRemoteJob(job: JobOptions, input: Partial<RemoteOptions>)
   if (!Number.isSafeInteger(r.heartbeatTimeout) || r.heartbeatTimeout <= 2 * r.heartbeatInterval) {
     throw new ConfigError('heartbeatTimeout', `must be an integer above twice the heartbeat interval (${2 * r.heartbeatInterval}), got ${String(r.heartbeatTimeout)}`);
   }
+  if (!Number.isSafeInteger(r.rate) || r.rate < 0) throw new ConfigError('rate', `must be a non-negative integer, got ${String(r.rate)}`);
   return { job: job as JobOptions & { dir: string }, remote: r };
 }

@@ -28,6 +28,7 @@ import { decodeManagement, TO_TASK } from './management.js';
 import type { InputFeed } from './remote-channel.js';
 import { feedInput, RemoteOutput } from './remote-channel.js';
 import type { RemoteJob } from './roles.js';
+import { Throttle } from './throttle.js';
 
 /** Milliseconds between two `hello`s. */
 export const HELLO_MS = 500;
@@ -39,6 +40,7 @@ interface Attempt {
   readonly outputs: readonly RemoteOutput[];
   readonly feeds: readonly InputFeed[];
   readonly stopServing: () => void;
+  readonly throttle: Throttle;
   started: boolean;
 }
 
@@ -101,7 +103,7 @@ export async function runTaskProcess(r: RemoteJob, say: (line: string) => void):
       onObservation: (o) => o.kind === 'committed' && manage({ kind: 'committed', jobId: job.jobId, taskId, checkpointId: o.checkpointId }),
     });
     const stopServing = serveTask(runner.task, control, null, { dedup });
-    current = { attempt: m.attempt, runner, outputs, feeds, stopServing, started: false };
+    current = { attempt: m.attempt, runner, outputs, feeds, stopServing, throttle: new Throttle(remote.rate, () => time.now()), started: false };
     say(`${taskId}: deployed attempt ${m.attempt}${m.restore === null ? '' : ` from checkpoint ${decodeCheckpoint(m.restore)?.checkpointId}`}`);
     manage({ kind: 'deployed', jobId: job.jobId, taskId, attempt: m.attempt });
     if (startAsked === m.attempt) start(current);
@@ -136,7 +138,11 @@ export async function runTaskProcess(r: RemoteJob, say: (line: string) => void):
       const a: Attempt | null = current;
       let work = 0;
       if (a?.started) {
-        work += role.kind === 'source' ? a.runner.produce(job.sourceBatch) : a.runner.consume(2048);
+        if (role.kind === 'source') {
+          const read = a.runner.produce(a.throttle.allowance(job.sourceBatch));
+          a.throttle.took(read);
+          work += read;
+        } else work += a.runner.consume(2048);
         for (const o of a.outputs) o.flush();
         for (const f of a.feeds) f.release();
       }
