@@ -35,6 +35,7 @@ import { coordinatorBinding, openLinks } from './links.js';
 import type { Hello, ManagementMessage } from './management.js';
 import { decodeManagement, TO_COORDINATOR } from './management.js';
 import type { RemoteJob } from './roles.js';
+import { LivenessDedupWindow } from './liveness-dedup.js';
 import { JobMembership } from './membership.js';
 
 /** What a remote run's coordinator reports. */
@@ -124,6 +125,7 @@ export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) =>
     if (c.kind === 'checkpointCompleted') completed.add(c.checkpointId);
   });
   const stopServing = serveCoordinator(coordinator, binding, {
+    dedup: new LivenessDedupWindow(),
     onRejected: (rejection) => void (rejected[rejection.code] = (rejected[rejection.code] ?? 0) + 1),
   });
 
