@@ -92,7 +92,8 @@ export function resolveRemoteJob(job: JobOptions, input: Partial<RemoteOptions>)
   if (typeof r.host !== 'string' || r.host === '') throw new ConfigError('host', 'must be an interface name or address');
   if (r.advertise !== null && !ORIGIN.test(r.advertise)) throw new ConfigError('advertise', `must be http://host:port, got ${String(r.advertise)}`);
   if (r.broker !== null && (typeof r.broker !== 'string' || r.broker === '')) throw new ConfigError('broker', 'must be a URL or host:port');
-  if (r.transport !== 'amqp' && (r.token === null || r.token.length < 16)) throw new ConfigError('token', 'HTTP links authenticate every request: set SNAPWRIGHT_TOKEN to the same secret of at least 16 characters in every process');
+  const usesHttp = r.transport === 'http' || (r.transport === 'nats' && r.role === 'task');
+  if (usesHttp && (r.token === null || r.token.length < 16)) throw new ConfigError('token', 'HTTP links authenticate every request: set SNAPWRIGHT_TOKEN to the same secret of at least 16 characters in every process');
   if (!Number.isSafeInteger(r.heartbeatInterval) || r.heartbeatInterval < 1) throw new ConfigError('heartbeatInterval', `must be a positive integer, got ${String(r.heartbeatInterval)}`);
   if (!Number.isSafeInteger(r.heartbeatTimeout) || r.heartbeatTimeout <= 2 * r.heartbeatInterval) {
     throw new ConfigError('heartbeatTimeout', `must be an integer above twice the heartbeat interval (${2 * r.heartbeatInterval}), got ${String(r.heartbeatTimeout)}`);
