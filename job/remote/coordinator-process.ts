@@ -62,7 +62,9 @@ export interface RemoteResult extends Verdict {
   readonly checkpointP50Ms: number;
   /** Whether the run hit its deadline. */
   readonly timedOut: boolean;
-  /** Wall time, ms. */
+  /** Input records over the time from the first start of every task to the verdict. */
+  readonly recordsPerSecond: number;
+  /** Wall time, ms (waiting for the task processes included). */
   readonly elapsedMs: number;
 }
 
@@ -96,6 +98,7 @@ export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) =>
   let finalRequested = false;
   let finalRetryAt = 0;
   let tasksReplaced = 0;
+  let runningSince: number | null = null;
   const interval = job.interval;
   const manage = (taskId: string, m: ManagementMessage) => void links.manage({ task: taskId }, m).catch((e: unknown) => say(`${m.kind} to ${taskId} not sent: ${e instanceof Error ? e.message : String(e)}`));
 
@@ -158,6 +161,7 @@ export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) =>
         say(`every task deployed attempt ${m.attempt}: starting`);
         for (const id of taskIds) manage(id, { kind: 'start', jobId: job.jobId, taskId: id, epoch: storage.epoch, attempt: m.attempt });
         if (interval !== null) coordinator.startScheduler();
+        runningSince ??= performance.now();
       }
     } else if (m.kind === 'atEnd') {
       const at = atEnd.get(m.checkpointId) ?? new Set<string>();
@@ -249,6 +253,7 @@ export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) =>
     rejected,
     checkpointP50Ms: quantile(figures.durations(), 0.5),
     timedOut,
+    recordsPerSecond: Math.round(verdict.inputRecords / Math.max(0.001, (performance.now() - (runningSince ?? started)) / 1000)),
     elapsedMs: Math.round(performance.now() - started),
   };
 }

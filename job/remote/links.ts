@@ -23,6 +23,7 @@ import { createHttpCoordinatorControlBinding, createHttpTaskControlBinding, HTTP
 import { createNatsCoordinatorControlBinding, createNatsTaskControlBinding, NATS_ADDRESSES } from '../../generated/bindings/nats.gen.js';
 import type { ManagementMessage } from './management.js';
 import { encodeManagement } from './management.js';
+import type { ChannelAddresses } from './remote-channel.js';
 import type { RemoteJob, RemoteTransportKind } from './roles.js';
 
 /** Where job-management messages go, per transport (beside the generated control addresses). */
@@ -45,15 +46,16 @@ export interface Links {
   readonly kind: RemoteTransportKind;
   /** The control transport (for the generated control bindings and job management). */
   readonly control: Transport;
-  /** The data transport (ordered-exactly-once); null in the coordinator of a NATS run. */
+  /** The data transport of the task processes (ordered-exactly-once: HTTP, or RabbitMQ); the coordinator sends no data. */
   readonly data: Transport;
   /** This process's HTTP origin, or null without HTTP. */
   readonly origin: string | null;
   /**
-   * The address of the data channel from `from` to `to` in attempt `attempt` (a new address per
-   * attempt, so nothing of an earlier attempt reaches a later one).
+   * The addresses of the data channel from `from` to `to` in attempt `attempt` (new ones per
+   * attempt, so nothing of an earlier attempt reaches a later one): its data, and its credit back
+   * to the sender (served by the sender's process).
    */
-  dataAddress(attempt: number, from: string, to: string): string;
+  channelAddresses(attempt: number, from: string, to: string): ChannelAddresses;
   /** Sends a job-management message to the coordinator, or to a task. */
   manage(to: { readonly task: string } | 'coordinator', message: ManagementMessage): Promise<void>;
   /** Receives this process's job-management messages. */
@@ -115,7 +117,10 @@ export async function openLinks(r: RemoteJob): Promise<Links> {
     data,
     origin,
     peers,
-    dataAddress: (attempt, from, to) => fillAddress(dataTemplate, { jobId: `${job.jobId}-a${attempt}`, fromTaskId: from, toTaskId: to }),
+    channelAddresses: (attempt, from, to) => ({
+      data: fillAddress(dataTemplate, { jobId: `${job.jobId}-a${attempt}`, fromTaskId: from, toTaskId: to }),
+      credit: fillAddress(dataTemplate, { jobId: `${job.jobId}-a${attempt}`, fromTaskId: `${to}+credit`, toTaskId: from }),
+    }),
     manage: (to, message) =>
       to === 'coordinator'
         ? control.send({ channel: 'taskToCoordinator', address: fillAddress(management.coordinator, { jobId: job.jobId }) }, encodeManagement(message))

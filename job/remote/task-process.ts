@@ -81,8 +81,8 @@ export async function runTaskProcess(r: RemoteJob, say: (line: string) => void):
     if (current) end(current);
     for (const [id, origin] of Object.entries(m.peers)) links.peers.set(id, origin);
     const inputs = (wiring.upstream.get(taskId) ?? []).map((from) => new DataChannel<JobRecord>(from));
-    const feeds = inputs.map((channel, i) => feedInput(links.data, links.dataAddress(m.attempt, wiring.upstream.get(taskId)?.[i] as string, taskId), channel, job.capacity, warn('malformed data')));
-    const outputs = (wiring.outputs.get(taskId) ?? []).map(([to]) => new RemoteOutput(taskId, links.data, links.dataAddress(m.attempt, taskId, to), warn(`data to ${to} not sent`)));
+    const feeds = inputs.map((channel) => feedInput(links.data, links.channelAddresses(m.attempt, channel.from, taskId), channel, job.capacity, warn('malformed data')));
+    const outputs = (wiring.outputs.get(taskId) ?? []).map(([to]) => new RemoteOutput(taskId, links.data, links.channelAddresses(m.attempt, taskId, to), warn(`data to ${to}`)));
     const runner = new TaskRunner({
       jobId: job.jobId,
       taskId,

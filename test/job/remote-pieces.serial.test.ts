@@ -1,7 +1,7 @@
 /**
  * The pieces of a run across processes, without spawning processes: job-management messages and
  * their checks, the remote options (a bad one names itself before anything connects), the data
- * channel over a transport (order, back-pressure, malformed input, and the refusal of a transport
+ * channel over a transport (order, credit-based back-pressure, malformed input, the refusal of a transport
  * that declares less than ordered-exactly-once: the real NATS transport), the source throttle, the
  * membership of task processes, and the coordinator's heartbeat-friendly redelivery window.
  * (Serial because one case connects to the real NATS server.)
@@ -21,7 +21,7 @@ import { LivenessDedupWindow } from '../../job/remote/liveness-dedup.js';
 import type { ManagementMessage } from '../../job/remote/management.js';
 import { decodeManagement, encodeManagement, TO_COORDINATOR, TO_TASK } from '../../job/remote/management.js';
 import { ATTEMPTS_PER_EPOCH, JobMembership } from '../../job/remote/membership.js';
-import { decodeDataMessage, encodeRecords, feedInput, RemoteOutput } from '../../job/remote/remote-channel.js';
+import { decodeCredit, decodeDataMessage, encodeCredit, encodeRecords, feedInput, RemoteOutput } from '../../job/remote/remote-channel.js';
 import { resolveRemoteJob } from '../../job/remote/roles.js';
 import { Throttle } from '../../job/remote/throttle.js';
 import type { JobRecord } from '../../job/task-runner.js';
@@ -115,67 +115,87 @@ describe('remote options', () => {
 });
 
 describe('data channels over a transport', () => {
-  it('delivers records and barriers in one order, counting what the receiver has not taken as the sender size', async () => {
+  const at = (name: string) => ({ data: `${name}/data`, credit: `${name}/credit` });
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+  const drain = (c: DataChannel<JobRecord>) => {
+    const items: unknown[] = [];
+    for (let item = c.take(); item !== undefined; item = c.take()) items.push(item);
+    return items;
+  };
+
+  it('delivers records and barriers in one order; the sender counts what the receiving task has not taken until credit returns', async () => {
     const transport = createInProcessTransport();
     const input = new DataChannel<JobRecord>('deposits#0');
-    const feed = feedInput(transport, 'a1/deposits#0/balance#0', input, 10_000, () => {});
-    const out = new RemoteOutput('deposits#0', transport, 'a1/deposits#0/balance#0', (e) => {
+    const feed = feedInput(transport, at('a1'), input, 4096, () => {});
+    const out = new RemoteOutput('deposits#0', transport, at('a1'), (e) => {
       throw e;
     });
-    for (let i = 0; i < 300; i++) out.push(record(i));
+    for (let i = 0; i < 1100; i++) out.push(record(i));
     out.push(barrier(1));
-    out.push(record(300));
+    out.push(record(1100));
     out.flush();
-    expect(out.size).toBe(302);
-    await new Promise((r) => setTimeout(r, 20));
+    await settle();
+    expect(input.size).toBe(1102);
+    expect(out.size).toBe(1102);
+    const items = drain(input);
+    expect(items[1100]).toMatchObject({ type: 'barrier', checkpointId: 1 });
+    expect(items.filter((_, i) => i !== 1100).map((r) => (r as InputRecord).offset)).toEqual([...Array(1101).keys()]);
+    expect(out.size).toBe(1102);
+    feed.release();
+    await settle();
     expect(out.size).toBe(0);
-    const items: unknown[] = [];
-    for (let item = input.take(); item !== undefined; item = input.take()) items.push(item);
-    expect(items).toHaveLength(302);
-    expect(items[300]).toMatchObject({ type: 'barrier', checkpointId: 1 });
-    expect(items.filter((_, i) => i !== 300).map((r) => (r as InputRecord).offset)).toEqual([...Array(301).keys()]);
     feed.unsubscribe();
+    out.close();
   });
 
-  it('holds the sender while the receiving channel is over its bound (blocked for alignment), until it drains', async () => {
+  it('a channel blocked for alignment takes nothing: its sender stays full and the transport is held at the bound, until it drains', async () => {
     const transport = createInProcessTransport();
-    const input = new DataChannel<JobRecord>('deposits#0');
+    const input = new DataChannel<JobRecord>('x');
     input.blocked = true;
-    const feed = feedInput(transport, 'a1/x/y', input, 256, () => {});
-    const out = new RemoteOutput('x', transport, 'a1/x/y', () => {});
+    const feed = feedInput(transport, at('a2'), input, 256, () => {});
+    const out = new RemoteOutput('x', transport, at('a2'), () => {});
     for (let i = 0; i < 1024; i++) out.push(record(i));
     out.flush();
-    await new Promise((r) => setTimeout(r, 20));
+    await settle();
+    feed.release();
+    await settle();
+    // One batch of 256 fills the channel to its bound; the rest waits in the transport.
     expect(input.size).toBe(256);
     expect(out.size).toBe(1024);
     input.blocked = false;
-    while (input.take() !== undefined);
+    drain(input);
     feed.release();
-    await new Promise((r) => setTimeout(r, 20));
-    // The first batch was taken; the second now fills the channel to its bound and waits.
-    expect(input.size).toBe(256);
+    await settle();
     expect(out.size).toBe(1024 - 256);
+    expect(input.size).toBe(256);
     feed.unsubscribe();
+    out.close();
   });
 
-  it('refuses malformed data with a typed rejection at the sender', async () => {
+  it('refuses malformed data and credit with a typed rejection at the sender', async () => {
     const transport = createInProcessTransport();
     const rejections: unknown[] = [];
     const input = new DataChannel<JobRecord>('x');
-    feedInput(transport, 'a/x/y', input, 100, (r) => rejections.push(r));
-    await expect(transport.send({ channel: 'taskToTask', address: 'a/x/y' }, ENCODER.encode('{"records":[{"side":"0"}]}'))).rejects.toMatchObject({ code: 'rejected' });
-    await expect(transport.send({ channel: 'taskToTask', address: 'a/x/y' }, ENCODER.encode('{"type":"barrier"}'))).rejects.toMatchObject({ code: 'rejected' });
+    feedInput(transport, at('a3'), input, 100, (r) => rejections.push(r));
+    await expect(transport.send({ channel: 'taskToTask', address: 'a3/data' }, ENCODER.encode('{"records":[{"side":"0"}]}'))).rejects.toMatchObject({ code: 'rejected' });
+    await expect(transport.send({ channel: 'taskToTask', address: 'a3/data' }, ENCODER.encode('{"type":"barrier"}'))).rejects.toMatchObject({ code: 'rejected' });
     expect(rejections).toMatchObject([{ code: 'malformed', path: '$.records[0]' }, { code: 'malformed' }]);
     expect(input.size).toBe(0);
+    const errors: unknown[] = [];
+    const out = new RemoteOutput('x', transport, at('a4'), (e) => errors.push(e));
+    await expect(transport.send({ channel: 'taskToTask', address: 'a4/credit' }, encodeCredit(-1))).rejects.toMatchObject({ code: 'rejected' });
+    expect(errors).toHaveLength(1);
+    out.close();
     expect(decodeDataMessage(encodeRecords([record(5)]))).toEqual({ ok: true, records: [record(5)] });
+    expect(decodeCredit(encodeCredit(42))).toBe(42);
   });
 
   it('refuses a transport that declares less than ordered-exactly-once (NATS JetStream)', async () => {
     const jobId = `rp-${randomBytes(4).toString('hex')}`;
     const nats = await createNatsTransport({ name: `sw-test-${jobId}`, stream: natsStreamOf(jobId) });
     try {
-      expect(() => new RemoteOutput('x', nats, 'snapwright.a.b', () => {})).toThrow(/ordered-exactly-once/);
-      expect(() => feedInput(nats, 'snapwright.a.b', new DataChannel<JobRecord>('x'), 10, () => {})).toThrow(/ordered-exactly-once/);
+      expect(() => new RemoteOutput('x', nats, { data: 'snapwright.a.b', credit: 'snapwright.a.c' }, () => {})).toThrow(/ordered-exactly-once/);
+      expect(() => feedInput(nats, { data: 'snapwright.a.b', credit: 'snapwright.a.c' }, new DataChannel<JobRecord>('x'), 10, () => {})).toThrow(/ordered-exactly-once/);
     } finally {
       await nats.close();
       await deleteStreams(natsStreamOf(jobId).name);
