@@ -33,7 +33,7 @@ import { judge } from '../verdict.js';
 import { wiringOf } from '../../runtime/harness/local-job.js';
 import { coordinatorBinding, openLinks } from './links.js';
 import type { Hello, ManagementMessage } from './management.js';
-import { decodeManagement, TO_COORDINATOR } from './management.js';
+import { decodeManagement, HELLO_MS, TO_COORDINATOR } from './management.js';
 import type { RemoteJob } from './roles.js';
 import { LivenessDedupWindow } from './liveness-dedup.js';
 import { JobMembership } from './membership.js';
@@ -88,7 +88,8 @@ export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) =>
   const binding = coordinatorBinding(links, job.jobId);
   const figures = new JobFigures(time);
   figures.onEvent((e) => say(eventLine(e)));
-  const members = new JobMembership(taskIds, storage.epoch, remote.heartbeatTimeout * 2);
+  const silenceMs = Math.max(2 * remote.heartbeatTimeout, 4 * HELLO_MS);
+  const members = new JobMembership(taskIds, storage.epoch, silenceMs);
   const tasksLost: Array<{ taskId: string; attempt: number; silentForMs: number }> = [];
   const rejected: Partial<Record<RejectionCode, number>> = {};
   const atEnd = new Map<number, Set<string>>();
@@ -202,7 +203,7 @@ export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) =>
       }
       const silent = members.silent(time.now());
       if (silent !== null) {
-        say(`task ${silent} sent no hello for ${remote.heartbeatTimeout * 2} ms`);
+        say(`task ${silent} sent no hello for ${silenceMs} ms`);
         failover(silent);
       }
       if (members.ready) {

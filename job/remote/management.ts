@@ -14,6 +14,9 @@
  */
 import type { Rejection } from '../../spec/index.js';
 
+/** Milliseconds between two `hello`s of a task process. */
+export const HELLO_MS = 500;
+
 /** A task process introduces itself (sent periodically). */
 export interface Hello {
   /** The message kind. */
@@ -193,3 +196,35 @@ export function decodeManagement<K extends ManagementMessage['kind']>(
 export const TO_TASK: ReadonlyArray<ToTask['kind']> = ['deploy', 'start', 'stop'];
 /** The kinds the coordinator process takes. */
 export const TO_COORDINATOR: ReadonlyArray<ToCoordinator['kind']> = ['hello', 'deployed', 'atEnd', 'committed'];
+
+/** Where a task process stands, for {@link taskDecision}. */
+export interface TaskStanding {
+  /** The job. */
+  readonly jobId: string;
+  /** The task. */
+  readonly taskId: string;
+  /** The process's instance id. */
+  readonly instance: string;
+  /** The highest leader epoch seen. */
+  readonly epoch: number;
+  /** The current attempt, or -1. */
+  readonly attempt: number;
+}
+
+/** What a task process does with a message: nothing, deploy it, start the current attempt, start a coming one when it is deployed, or stop. */
+export type TaskDecision = 'ignore' | 'deploy' | 'start' | 'start-later' | 'stop';
+
+/**
+ * The fencing of job management on the task's side: a message of another job or task, of an
+ * older leader epoch (a deposed coordinator's, e.g. left in a broker queue), a deploy meant for
+ * another process of the task, or of an attempt not above the current one, is ignored.
+ * @param m - a message to the task.
+ * @param s - where the process stands.
+ */
+export function taskDecision(m: ToTask, s: TaskStanding): TaskDecision {
+  if (m.jobId !== s.jobId || m.taskId !== s.taskId || m.epoch < s.epoch) return 'ignore';
+  if (m.kind === 'stop') return 'stop';
+  if (m.kind === 'deploy') return m.instance === s.instance && m.attempt > s.attempt ? 'deploy' : 'ignore';
+  if (m.attempt === s.attempt) return 'start';
+  return m.attempt > s.attempt ? 'start-later' : 'ignore';
+}

@@ -23,15 +23,12 @@ import { TaskRunner } from '../task-runner.js';
 import { TaskStateStore } from '../task-state-store.js';
 import { BindingControlTransport } from './control-link.js';
 import { openLinks, taskBinding } from './links.js';
-import type { Deploy, ManagementMessage } from './management.js';
-import { decodeManagement, TO_TASK } from './management.js';
+import type { Deploy, ManagementMessage, Start } from './management.js';
+import { decodeManagement, HELLO_MS, taskDecision, TO_TASK } from './management.js';
 import type { InputFeed } from './remote-channel.js';
 import { feedInput, RemoteOutput } from './remote-channel.js';
 import type { RemoteJob } from './roles.js';
 import { Throttle } from './throttle.js';
-
-/** Milliseconds between two `hello`s. */
-export const HELLO_MS = 500;
 
 /** One attempt running in this process. */
 interface Attempt {
@@ -119,13 +116,13 @@ export async function runTaskProcess(r: RemoteJob, say: (line: string) => void):
     const d = decodeManagement(bytes, TO_TASK);
     if (!d.ok) return warn('malformed management message')(new Error(d.rejection.message));
     const m = d.value;
-    if (m.jobId !== job.jobId || m.taskId !== taskId || m.epoch < epoch) return;
+    const decision = taskDecision(m, { jobId: job.jobId, taskId, instance, epoch, attempt: current?.attempt ?? -1 });
+    if (decision === 'ignore') return;
     epoch = m.epoch;
-    if (m.kind === 'stop') stopped = true;
-    else if (m.kind === 'deploy') {
-      if (m.instance === instance && (current === null || m.attempt > current.attempt)) deploy(m);
-    } else if (current?.attempt === m.attempt) start(current);
-    else if (m.attempt > (current?.attempt ?? -1)) startAsked = m.attempt;
+    if (decision === 'stop') stopped = true;
+    else if (decision === 'deploy') deploy(m as Deploy);
+    else if (decision === 'start') start(current as Attempt);
+    else startAsked = (m as Start).attempt;
   });
 
   const hello = () =>

@@ -19,7 +19,7 @@ import { resolveJobOptions } from '../../job/options.js';
 import { natsStreamOf } from '../../job/remote/links.js';
 import { LivenessDedupWindow } from '../../job/remote/liveness-dedup.js';
 import type { ManagementMessage } from '../../job/remote/management.js';
-import { decodeManagement, encodeManagement, TO_COORDINATOR, TO_TASK } from '../../job/remote/management.js';
+import { decodeManagement, encodeManagement, taskDecision, TO_COORDINATOR, TO_TASK } from '../../job/remote/management.js';
 import { ATTEMPTS_PER_EPOCH, JobMembership } from '../../job/remote/membership.js';
 import { decodeCredit, decodeDataMessage, encodeCredit, encodeRecords, feedInput, RemoteOutput } from '../../job/remote/remote-channel.js';
 import { resolveRemoteJob } from '../../job/remote/roles.js';
@@ -59,6 +59,29 @@ describe('job-management messages', () => {
     expect(decodeManagement(ENCODER.encode(JSON.stringify(badPeers)), TO_TASK)).toMatchObject({ ok: false, rejection: { path: '$.peers' } });
     const badAttempt = { ...(messages[5] as object), attempt: 1.5 };
     expect(decodeManagement(ENCODER.encode(JSON.stringify(badAttempt)), TO_TASK)).toMatchObject({ ok: false, rejection: { path: '$.attempt' } });
+  });
+});
+
+describe("a task process's fencing of job management", () => {
+  const standing = { jobId: 'j', taskId: 'sink#0', instance: 'me', epoch: 2, attempt: 20001 };
+  const deploy = { kind: 'deploy' as const, jobId: 'j', taskId: 'sink#0', instance: 'me', epoch: 2, attempt: 20002, restore: null, peers: {} };
+
+  it('takes a newer attempt of the current or a higher epoch, meant for this process', () => {
+    expect(taskDecision(deploy, standing)).toBe('deploy');
+    expect(taskDecision({ ...deploy, epoch: 3, attempt: 30001 }, standing)).toBe('deploy');
+    expect(taskDecision({ kind: 'start', jobId: 'j', taskId: 'sink#0', epoch: 2, attempt: 20001 }, standing)).toBe('start');
+    expect(taskDecision({ kind: 'start', jobId: 'j', taskId: 'sink#0', epoch: 2, attempt: 20002 }, standing)).toBe('start-later');
+    expect(taskDecision({ kind: 'stop', jobId: 'j', taskId: 'sink#0', epoch: 2 }, standing)).toBe('stop');
+  });
+
+  it("ignores a deposed coordinator's messages, another process's deploy, an old attempt, another job or task", () => {
+    expect(taskDecision({ ...deploy, epoch: 1, attempt: 10009 }, standing)).toBe('ignore');
+    expect(taskDecision({ kind: 'stop', jobId: 'j', taskId: 'sink#0', epoch: 1 }, standing)).toBe('ignore');
+    expect(taskDecision({ ...deploy, instance: 'a-dead-process' }, standing)).toBe('ignore');
+    expect(taskDecision({ ...deploy, attempt: 20001 }, standing)).toBe('ignore');
+    expect(taskDecision({ kind: 'start', jobId: 'j', taskId: 'sink#0', epoch: 2, attempt: 20000 }, standing)).toBe('ignore');
+    expect(taskDecision({ ...deploy, jobId: 'other' }, standing)).toBe('ignore');
+    expect(taskDecision({ ...deploy, taskId: 'sink#1' }, standing)).toBe('ignore');
   });
 });
 
