@@ -23,7 +23,7 @@ import { numberOption, UsageError } from '../args.js';
 /** The usage line. */
 export const RUN_USAGE =
   'snapwright run [--interval MS] [--records N] [--parallelism N] [--keys N] [--seed S] [--kill-task [N]] [--kill-coordinator [N]] [--drop P] [--dup P] [--delay MS] [--dir DIR] [--rest-port PORT] [--virtual] [--json]\n' +
-  '       snapwright run --role coordinator|task [--task ID] --transport http|amqp|nats --job-id ID --dir SHARED_DIR [--broker URL] [--coordinator-url http://HOST:PORT] [--port P] [--host H] [--advertise http://HOST:PORT] [--heartbeat-interval MS] [--heartbeat-timeout MS] [--rate RECORDS_PER_S] [job options] [--json]\n' +
+  '       snapwright run --role coordinator|task [--task ID] --transport http|amqp|nats --job-id ID --dir SHARED_DIR [--broker URL] [--coordinator-url http://HOST:PORT] [--port P] [--host H] [--advertise HOST] [--heartbeat-interval MS] [--heartbeat-timeout MS] [--rate RECORDS_PER_S] [job options] [--json]\n' +
   '         (one process per role; HTTP links read the shared secret from SNAPWRIGHT_TOKEN; with --transport nats the data channels between tasks go over HTTP)';
 
 /** Flags of a run in one process. */

@@ -98,7 +98,7 @@ export async function openLinks(r: RemoteJob): Promise<Links> {
       retry: { budgetMs: 10_000 },
     });
   }
-  const origin = http ? (remote.advertise ?? http.origin) : null;
+  const origin = http ? (remote.advertise === null ? http.origin : `http://${remote.advertise}:${new URL(http.origin).port}`) : null;
   const name = `snapwright-${job.jobId}-${remote.taskId ?? 'coordinator'}`;
   let control: Transport;
   if (remote.transport === 'http') control = http as HttpTransport;

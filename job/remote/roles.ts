@@ -32,7 +32,7 @@ export interface RemoteOptions {
   readonly port: number;
   /** The interface HTTP listens on. */
   readonly host: string;
-  /** The origin peers reach this process at (default `http://<host>:<port>`). */
+  /** The host name or address peers reach this process at (default: `host`); the port is the one it listens on. */
   readonly advertise: string | null;
   /** The HTTP bearer token every participant shares (from `SNAPWRIGHT_TOKEN`). */
   readonly token: string | null;
@@ -87,12 +87,13 @@ export function resolveRemoteJob(job: JobOptions, input: Partial<RemoteOptions>)
     if (r.taskId === null || !ids.includes(r.taskId)) throw new ConfigError('task', `must name a task of the job (${ids.join(', ')}), got ${String(r.taskId)}`);
     if (r.transport === 'http' && (r.coordinatorUrl === null || !ORIGIN.test(r.coordinatorUrl))) throw new ConfigError('coordinatorUrl', `must be the coordinator's http://host:port, got ${String(r.coordinatorUrl)}`);
   } else if (r.taskId !== null) throw new ConfigError('task', 'applies to --role task only');
+  const usesHttp = r.transport === 'http' || (r.transport === 'nats' && r.role === 'task');
   if (r.role === 'coordinator' && r.transport === 'http' && r.port === 0) throw new ConfigError('port', 'the coordinator of an HTTP run needs a fixed port that tasks can be told (--port)');
   if (!Number.isSafeInteger(r.port) || r.port < 0 || r.port > 65_535) throw new ConfigError('port', `must be an integer from 0 to 65535, got ${String(r.port)}`);
   if (typeof r.host !== 'string' || r.host === '') throw new ConfigError('host', 'must be an interface name or address');
-  if (r.advertise !== null && !ORIGIN.test(r.advertise)) throw new ConfigError('advertise', `must be http://host:port, got ${String(r.advertise)}`);
+  if (r.advertise !== null && !/^[A-Za-z0-9.-]+$/.test(r.advertise)) throw new ConfigError('advertise', `must be a host name or IPv4 address (no scheme, no port), got ${String(r.advertise)}`);
+  if (r.advertise === null && r.role === 'task' && usesHttp && ['0.0.0.0', '::'].includes(r.host)) throw new ConfigError('advertise', `must name this host when listening on ${r.host}`);
   if (r.broker !== null && (typeof r.broker !== 'string' || r.broker === '')) throw new ConfigError('broker', 'must be a URL or host:port');
-  const usesHttp = r.transport === 'http' || (r.transport === 'nats' && r.role === 'task');
   if (usesHttp && (r.token === null || r.token.length < 16)) throw new ConfigError('token', 'HTTP links authenticate every request: set SNAPWRIGHT_TOKEN to the same secret of at least 16 characters in every process');
   if (!Number.isSafeInteger(r.heartbeatInterval) || r.heartbeatInterval < 1) throw new ConfigError('heartbeatInterval', `must be a positive integer, got ${String(r.heartbeatInterval)}`);
   if (!Number.isSafeInteger(r.heartbeatTimeout) || r.heartbeatTimeout <= 2 * r.heartbeatInterval) {

@@ -103,7 +103,8 @@ describe('remote options', () => {
     ['coordinatorUrl', { ...ok, coordinatorUrl: null }],
     ['port', { role: 'coordinator' as const, transport: 'http' as const, token: 'x'.repeat(16) }],
     ['token', { ...ok, token: 'short' }],
-    ['advertise', { ...ok, advertise: '10.0.0.2:80' }],
+    ['advertise', { ...ok, advertise: 'http://10.0.0.2:80' }],
+    ['advertise', { ...ok, host: '0.0.0.0' }],
     ['heartbeatTimeout', { ...ok, heartbeatInterval: 500, heartbeatTimeout: 1000 }],
     ['rate', { ...ok, rate: -1 }],
   ])('names %s when it is bad', (option, input) => {
