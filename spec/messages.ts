@@ -203,11 +203,13 @@ export interface TaskStateChanged {
  * The task attempt is alive. Sent every heartbeat interval from deployment until the attempt
  * ends; a coordinator with a heartbeat timeout declares an attempt that stayed silent that long
  * failed (its unacknowledged checkpoints abort with `TASK_FAILURE`) and rejects its later
- * heartbeats as `stale-attempt`.
+ * heartbeats as `stale-attempt`. No idempotency key: every heartbeat is news, and taking one twice
+ * is harmless, so redelivery filters must let each through (a key of job, task and attempt would
+ * drop every heartbeat of an attempt after its first).
  * @direction task-to-coordinator
  * @channel control
  * @delivery at-most-once
- * @idempotencyKey jobId taskId attempt
+ * @idempotencyKey none
  */
 export interface Heartbeat {
   /** The discriminant: `heartbeat`. */

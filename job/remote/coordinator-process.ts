@@ -35,7 +35,6 @@ import { coordinatorBinding, openLinks } from './links.js';
 import type { Hello, ManagementMessage } from './management.js';
 import { decodeManagement, HELLO_MS, TO_COORDINATOR } from './management.js';
 import type { RemoteJob } from './roles.js';
-import { LivenessDedupWindow } from './liveness-dedup.js';
 import { JobMembership } from './membership.js';
 
 /** What a remote run's coordinator reports. */
@@ -129,7 +128,6 @@ export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) =>
     if (c.kind === 'checkpointCompleted') completed.add(c.checkpointId);
   });
   const stopServing = serveCoordinator(coordinator, binding, {
-    dedup: new LivenessDedupWindow(),
     onRejected: (rejection) => void (rejected[rejection.code] = (rejected[rejection.code] ?? 0) + 1),
   });
 
