@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, UsageError } from './args.js';
 import { AUDIT_USAGE, auditCommand } from './commands/audit.js';
 import { CHECK_USAGE, checkCommand } from './commands/check.js';
+import { MUTANTS_USAGE, mutantsCommand } from './commands/mutants.js';
 import { codegenCommand } from './commands/codegen.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { DIAGRAM_USAGE, diagramCommand } from './commands/diagram.js';
@@ -29,8 +30,11 @@ const COMMANDS: Record<string, Subcommand> = {
   },
   check: {
     summary: 'model-check the real machines composed with a faulty network, crashes and timers: every reachable state, every named property, shortest counterexamples (the standard configuration without options)',
-    usage: CHECK_USAGE,
-    run: (argv) => checkCommand(parseArgs(argv)),
+    usage: `${CHECK_USAGE}\n       ${MUTANTS_USAGE}`,
+    run: (argv) => {
+      const args = parseArgs(argv);
+      return args.options.mutants === undefined ? checkCommand(args) : mutantsCommand(args);
+    },
   },
   codegen: {
     summary: 'rebuild generated/ (codecs, bindings, AsyncAPI, protocol image) from spec/ and the machines; --check lists missing, stale and extra files and exits 1',

@@ -23,7 +23,7 @@ describe('idempotency keys and the dedup window', () => {
     expect(idempotencyKeyOf(announcement)).toBe('announcement\u00004');
     expect(idempotencyKeyOf({ type: 'endOfPartition' })).toBeNull();
     // Every heartbeat is news: no key, so no redelivery filter drops the second one of an attempt.
-    expect(idempotencyKeyOf({ type: 'heartbeat', jobId: 'j', taskId: 't', attempt: 1 })).toBeNull();
+    expect(idempotencyKeyOf({ type: 'heartbeat', jobId: 'j', taskId: 't', attempt: 1 } as { readonly type: string })).toBeNull();
   });
 
   it('remembers the last capacity keys, oldest evicted first', () => {
