@@ -17,8 +17,7 @@ import { COORDINATOR_MODELS, eventsOf, inputOf, keyOf } from './support/coordina
 import { coverageOf, formatCoverage } from './support/coverage.js';
 import type { Exploration } from './support/explore.js';
 import { explore } from './support/explore.js';
-import type { Route } from './support/lockstep.js';
-import { lockstep } from './support/lockstep.js';
+import { lockstepAll } from './support/lockstep.js';
 
 /**
  * Transitions no event can take, by construction of the machine (explained in the report).
@@ -43,21 +42,8 @@ describe('coordinator machine: model-based paths against createCoordinator', () 
 
   for (const model of COORDINATOR_MODELS) {
     it(`the runtime agrees with the machine at every step of every path (${model.name})`, async () => {
-      const started = Date.now();
       const exploration = explored(model);
-      const routes: Record<Route, number> = { api: 0, port: 0, direct: 0 };
-      let steps = 0;
-      for (const path of exploration.paths) {
-        const driver = await CoordinatorDriver.start(model);
-        const r = await lockstep(path.description, path.events, path.replay.snapshots, driver);
-        driver.transitions.forEach((t) => runtimeTransitions.add(t));
-        for (const route of r.routes) routes[route]++;
-        steps += path.events.length;
-        driver.stop();
-      }
-      console.log(
-        `coordinator model "${model.name}": ${exploration.snapshots} snapshots, ${exploration.edges} edges, ${exploration.shortestPaths} shortest paths + ${exploration.paths.length - exploration.shortestPaths} extensions, ${steps} steps in lockstep (api ${routes.api}, port ${routes.port}, direct ${routes.direct}) in ${Date.now() - started} ms`,
-      );
+      await lockstepAll(`coordinator model "${model.name}"`, exploration, () => CoordinatorDriver.start(model), runtimeTransitions);
       expect(exploration.paths.length).toBeGreaterThan(0);
     });
   }

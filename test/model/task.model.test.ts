@@ -14,8 +14,7 @@ import type { TaskEvent } from '../../machines/task/index.js';
 import { coverageOf, formatCoverage } from './support/coverage.js';
 import type { Exploration } from './support/explore.js';
 import { explore } from './support/explore.js';
-import type { Route } from './support/lockstep.js';
-import { lockstep } from './support/lockstep.js';
+import { lockstepAll } from './support/lockstep.js';
 import { TaskDriver } from './support/task-driver.js';
 import type { TaskModelConfig, TaskSnapshot } from './support/task-model.js';
 import { TASK_MODELS, taskEventsFor, taskKeyOf } from './support/task-model.js';
@@ -52,21 +51,8 @@ describe('task machine: model-based paths against createTask', () => {
 
   for (const model of TASK_MODELS) {
     it(`the runtime agrees with the machine at every step of every path (${model.name})`, async () => {
-      const started = Date.now();
       const exploration = explored(model);
-      const routes: Record<Route, number> = { api: 0, port: 0, direct: 0 };
-      let steps = 0;
-      for (const path of exploration.paths) {
-        const driver = new TaskDriver(model);
-        const r = await lockstep(path.description, path.events, path.replay.snapshots, driver);
-        driver.transitions.forEach((t) => runtimeTransitions.add(t));
-        for (const route of r.routes) routes[route]++;
-        steps += path.events.length;
-        driver.stop();
-      }
-      console.log(
-        `task model "${model.name}": ${exploration.snapshots} snapshots, ${exploration.edges} edges, ${exploration.shortestPaths} shortest paths + ${exploration.paths.length - exploration.shortestPaths} extensions, ${steps} steps in lockstep (api ${routes.api}, port ${routes.port}, direct ${routes.direct}) in ${Date.now() - started} ms`,
-      );
+      await lockstepAll(`task model "${model.name}"`, exploration, () => new TaskDriver(model), runtimeTransitions);
       expect(exploration.paths.length).toBeGreaterThan(0);
     });
   }

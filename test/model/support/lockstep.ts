@@ -13,6 +13,7 @@
  */
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import { canonical } from '../../support/canonical.js';
+import type { Exploration } from './explore.js';
 
 /** How a model event reached the runtime. */
 export type Route =
@@ -124,4 +125,34 @@ export async function lockstep<TEvent extends EventObject>(description: string, 
     if (matched < i) fail(i, `the runtime did not process ${JSON.stringify(event)} (last snapshot ${canonical(last.value)})`);
   }
   return { routes };
+}
+
+/**
+ * Drives a fresh runtime along every path of an exploration in lockstep with the machine, adds the
+ * transitions the runtime's actor took to `runtimeTransitions`, and logs one line of figures.
+ * @param label - e.g. `coordinator model "pipeline"`.
+ * @param exploration - the model's paths.
+ * @param newDriver - a fresh runtime driver per path.
+ * @param runtimeTransitions - collects the transition keys the runtime took.
+ */
+export async function lockstepAll<TEvent extends EventObject>(
+  label: string,
+  exploration: Exploration<TEvent>,
+  newDriver: () => Promise<RuntimeDriver<TEvent> & { readonly transitions: ReadonlySet<string> }> | (RuntimeDriver<TEvent> & { readonly transitions: ReadonlySet<string> }),
+  runtimeTransitions: Set<string>,
+): Promise<void> {
+  const started = Date.now();
+  const routes: Record<Route, number> = { api: 0, port: 0, direct: 0 };
+  let steps = 0;
+  for (const path of exploration.paths) {
+    const driver = await newDriver();
+    const r = await lockstep(path.description, path.events, path.replay.snapshots, driver);
+    driver.transitions.forEach((t) => runtimeTransitions.add(t));
+    for (const route of r.routes) routes[route]++;
+    steps += path.events.length;
+    driver.stop();
+  }
+  console.log(
+    `${label}: ${exploration.snapshots} snapshots, ${exploration.edges} edges, ${exploration.shortestPaths} shortest paths + ${exploration.paths.length - exploration.shortestPaths} extensions, ${steps} steps in lockstep (api ${routes.api}, port ${routes.port}, direct ${routes.direct}) in ${Date.now() - started} ms`,
+  );
 }
