@@ -7,4 +7,4 @@ export type { AmqpTransport } from './transport.js';
 export type { AmqpTransportOptions } from './options.js';
 export { amqpRoute } from './topology.js';
 export type { AmqpRoute } from './topology.js';
-export type { BrokerTransport } from './broker-transport.js';
+export type { BrokerTransport } from '../shared/broker-transport.js';

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { InboxOutcome, OrderedInbox, SendStamp } from './inbox.js';
+import type { InboxOutcome, OrderedInbox, SendStamp } from '../shared/inbox.js';
 import { parseSendMessageId } from './publisher.js';
 import { declareQueue } from './topology.js';
 import type { AmqpRoute } from './topology.js';

@@ -10,7 +10,7 @@
  */
 import { ConsumerEvents } from 'nats';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
-import type { InboxOutcome, OrderedInbox } from '../amqp/inbox.js';
+import type { InboxOutcome, OrderedInbox } from '../shared/inbox.js';
 import { consumerName, ensureConsumer } from './jetstream.js';
 
 /** What a subscription needs from its transport. */

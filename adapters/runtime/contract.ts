@@ -115,7 +115,8 @@ export interface Transport {
  * - `transport.restored`: the first success after a loss;
  * - `backpressure.on` / `backpressure.off`: the messages waiting for `address` crossed the high or
  *   the low water mark;
- * - `delivery.redelivered`: a message arrived again and was dropped by its idempotency key.
+ * - `delivery.redelivered`: a message arrived again and was dropped (by its idempotency key, or by
+ *   the sender's or the stream's sequence number, as the transport says).
  * @public
  */
 export type TransportEvent =
