@@ -9,6 +9,7 @@
  * sends nothing more; a new one opens the durable store again and restores the job the same way.
  * @packageDocumentation
  */
+import type { InspectionEvent } from 'xstate';
 import { join } from 'node:path';
 import type { CheckpointId, CheckpointingConfig, JobTopology, Observation, TaskId } from '../spec/index.js';
 import type { ProtocolMonitor } from '../spec/index.js';
@@ -59,6 +60,8 @@ export interface EngineOptions {
   readonly random: () => number;
   /** Called with each coordinator (the first, and each one after a coordinator kill). */
   readonly onCoordinator: (coordinator: Coordinator) => void;
+  /** An XState inspection observer for the coordinator and every task attempt (`run --inspect`). */
+  readonly inspect?: (event: InspectionEvent) => void;
 }
 
 /** A running job. Create it with {@link JobEngine.start}. */
@@ -137,6 +140,7 @@ export class JobEngine {
       discardState: (handles) => void (alive() && this.o.states.discard(handles)),
       onRestore: (r) => void (alive() && (this.restoreRequest = r.checkpoint)),
       onJobFailure: () => void (alive() && (this.jobFailed = true)),
+      ...(this.o.inspect ? { inspect: this.o.inspect } : {}),
     });
     c.onObservation((o) => alive() && this.o.monitor.observe(o));
     c.onCommand((command) => {
@@ -178,6 +182,7 @@ export class JobEngine {
         asyncSnapshots: this.o.fsync,
         onSourceSnapshot: (id, exhausted) => this.sourceSnapshot(taskId, id, exhausted),
         onObservation: (o) => this.taskObservation(o),
+        ...(this.o.inspect ? { inspect: this.o.inspect } : {}),
       });
       this.runners.set(taskId, runner);
       (role.kind === 'source' ? this.sources : this.others).push(runner);

@@ -5,6 +5,7 @@
  * last transactions; then the committed files are judged against the input.
  * @packageDocumentation
  */
+import type { InspectionEvent } from 'xstate';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +108,8 @@ export interface RunHooks {
   readonly beforeRestClose?: () => Promise<unknown>;
   /** A transport instead of the in-process one (faults are injected around it). */
   readonly transport?: ControlTransport;
+  /** An XState inspection observer for the coordinator and every task attempt (`run --inspect`). */
+  readonly inspect?: (event: InspectionEvent) => void;
 }
 
 /** Control messages delivered per round, so kills can land between acknowledgements. */
@@ -148,6 +151,7 @@ export async function runJob(input: JobOptionsInput = {}, hooks: RunHooks = {}):
     fsync: !o.virtual,
     capacity: o.capacity,
     monitor,
+    ...(hooks.inspect ? { inspect: hooks.inspect } : {}),
     random: (() => {
       const r = random.fork(3);
       return () => r.next();

@@ -6,6 +6,7 @@
  * transactions) in the synchronous part and write it in the asynchronous part.
  * @packageDocumentation
  */
+import type { InspectionEvent } from 'xstate';
 import type { CheckpointId, Observation, StateHandle, TaskId } from '../spec/index.js';
 import type { CompletedCheckpoint, SinkSnapshotState, TaskRestore } from '../machines/index.js';
 import { createTask } from '../runtime/task/create-task.js';
@@ -67,6 +68,8 @@ export interface TaskRunnerOptions {
   readonly onSourceSnapshot: (checkpointId: CheckpointId, exhausted: boolean) => void;
   /** The task's observations (commits). */
   readonly onObservation: (o: Observation) => void;
+  /** An XState inspection observer for this attempt. */
+  readonly inspect?: (event: InspectionEvent) => void;
   /** Milliseconds between heartbeats to the coordinator (default 0: none, as in one process). */
   readonly heartbeatInterval?: number;
 }
@@ -101,6 +104,7 @@ export class TaskRunner {
       ...(o.sink ? { sink: o.sink } : {}),
       clock: o.time,
       timers: o.time,
+      ...(o.inspect ? { inspect: o.inspect } : {}),
     });
     this.task.onObservation(o.onObservation);
   }

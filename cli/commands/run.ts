@@ -6,6 +6,7 @@
  * checkpoint; at the end a verdict that the committed output is the input processed exactly once.
  * @packageDocumentation
  */
+import { closeInspectorOption, inspectorOption } from './demo.js';
 import { ConfigError } from '../../spec/index.js';
 import { createDisplay } from '../../job/display.js';
 import type { JobOptions, JobOptionsInput } from '../../job/options.js';
@@ -22,7 +23,7 @@ import { numberOption, UsageError } from '../args.js';
 
 /** The usage line. */
 export const RUN_USAGE =
-  'snapwright run [--interval MS] [--records N] [--parallelism N] [--keys N] [--seed S] [--kill-task [N]] [--kill-coordinator [N]] [--drop P] [--dup P] [--delay MS] [--dir DIR] [--rest-port PORT] [--virtual] [--json]\n' +
+  'snapwright run [--interval MS] [--records N] [--parallelism N] [--keys N] [--seed S] [--kill-task [N]] [--kill-coordinator [N]] [--drop P] [--dup P] [--delay MS] [--dir DIR] [--rest-port PORT] [--virtual] [--json] [--inspect[=browser|browser:PORT|ws://HOST:PORT]]\n' +
   '       snapwright run --role coordinator|task [--task ID] --transport http|amqp|nats --job-id ID --dir SHARED_DIR [--broker URL] [--coordinator-url http://HOST:PORT] [--port P] [--host H] [--advertise HOST] [--heartbeat-interval MS] [--heartbeat-timeout MS] [--rate RECORDS_PER_S] [job options] [--json]\n' +
   '         (one process per role; HTTP links read the shared secret from SNAPWRIGHT_TOKEN; with --transport nats the data channels between tasks go over HTTP)';
 
@@ -48,6 +49,8 @@ export function runOptionsOf(args: ParsedArgs): JobOptionsInput {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const remote = args.options.role !== undefined;
   for (const [name, value] of Object.entries(args.options)) {
+    // --inspect takes an optional value (browser, browser:PORT, ws://...), checked when it starts.
+    if (name === 'inspect' && !remote) continue;
     if (!FLAGS.has(name) && !(remote && REMOTE_FLAGS.has(name))) throw new UsageError(REMOTE_FLAGS.has(name) ? `--${name} needs --role` : `unknown option --${name}`);
     if (remote && LOCAL_ONLY.has(name)) throw new UsageError(`--${name} does not apply with --role (kill a process instead)`);
     if (BOOLEAN.has(name) && value !== true) throw new UsageError(`--${name} takes no value, got ${value}`);
@@ -154,12 +157,19 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   const input = validated(runOptionsOf(args));
   const json = args.options.json === true;
   if (args.options.role !== undefined) return runRemote(validatedRemote(args, input), json);
+  const inspection = await inspectorOption(args);
   const display = json ? null : createDisplay(process.stdout, `snapwright run: job ${input.jobId}, seed ${input.seed}, checkpoints ${input.interval === null ? 'off' : `every ${input.interval} ms`}`);
   const hooks: RunHooks = {
     ...display,
     onRestListening: (server) => (json ? process.stderr : process.stdout).write(`checkpoint statistics: ${server.url}/jobs/${input.jobId}/checkpoints\n`),
+    ...(inspection ? { inspect: inspection.inspector.inspect } : {}),
   };
-  const result = await runJob(input, hooks);
+  let result;
+  try {
+    result = await runJob(input, hooks);
+  } finally {
+    await closeInspectorOption(inspection);
+  }
   if (json) console.log(JSON.stringify(result));
   else display?.finish(result);
   return result.exactlyOnce ? 0 : 1;

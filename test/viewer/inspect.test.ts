@@ -17,6 +17,7 @@ import { createActor, createMachine } from 'xstate';
 import { parseArgs, UsageError } from '../../cli/args.js';
 import { demoCommand } from '../../cli/commands/demo.js';
 import { replayCommand } from '../../cli/commands/replay.js';
+import { runCommand } from '../../cli/commands/run.js';
 import { check } from '../../checker/protocol/run.js';
 import type { JobTopology } from '../../spec/index.js';
 import { ConfigError, COORDINATOR_TO_TASK_TYPES, TASK_TO_COORDINATOR_TYPES } from '../../spec/index.js';
@@ -110,6 +111,24 @@ describe('the Stately inspector over a real local WebSocket', () => {
       expect([s.context.lastStartedId, s.context.latestCompletedId]).toEqual([task.snapshot().context.lastStartedId, task.snapshot().context.latestCompletedId]);
     }
     job.stop();
+  });
+
+  it('streams `snapwright run --inspect=ws://...` (the main job) to the inspector', async () => {
+    const fake = await fakeInspector();
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await runCommand(parseArgs([`--inspect=${fake.url}`, '--records', '4000', '--virtual', '--json']))).toBe(0);
+    } finally {
+      out.mockRestore();
+    }
+    await fake.closed;
+    await fake.stop();
+    const names = fake.received.filter((e) => e.type === '@xstate.actor').map((e) => (e as { name: string }).name);
+    const tasks = ['deposits#0', 'deposits#1', 'withdrawals#0', 'withdrawals#1', 'balance#0', 'balance#1', 'sink#0', 'sink#1'];
+    expect(names.sort()).toEqual(['coordinator', ...tasks.map((t) => `${t}@0`)].sort());
+    expect(fake.received.some((e) => e.type === '@xstate.event' && e.event.type === 'notifyCheckpointComplete')).toBe(true);
   });
 
   it('streams `snapwright demo --inspect=ws://...` to the inspector', async () => {
