@@ -88,6 +88,7 @@ export function stopScheduler(ctx: CoordinatorContext, out: Out): CoordinatorCon
  */
 export function shutdown(ctx: CoordinatorContext, out: Out): CoordinatorContext {
   out.push({ kind: 'cancelTimer', timer: { kind: 'periodic' } });
+  if (ctx.config.heartbeatTimeout > 0) out.push({ kind: 'cancelTimer', timer: { kind: 'heartbeat' } });
   let next = ctx;
   if (ctx.triggering && ctx.triggering.checkpointId === null) {
     next = failRequest({ ...ctx, triggering: null }, ctx.triggering.request, 'CHECKPOINT_COORDINATOR_SHUTDOWN', out);

@@ -61,6 +61,15 @@ describe('heartbeat supervision', () => {
     expect(f.c.actor.getSnapshot().context).toBe(before);
   });
 
+  it('stops supervising at shutdown: the heartbeat timer is cancelled', async () => {
+    const f = await startFixture({ config: { heartbeatTimeout: 1000 } });
+    expect(f.time.pending().map((p) => p.name)).toContain('heartbeat');
+    f.c.shutdown();
+    expect(f.time.pending()).toEqual([]);
+    f.time.advance(5000);
+    expect(f.commandsOf('taskLost')).toEqual([]);
+  });
+
   it('is off by default: heartbeats are accepted, nothing is tracked, nobody is declared lost', async () => {
     const f = await startFixture();
     expect(f.c.receive(beat('src#0')).ok).toBe(true);
