@@ -12,6 +12,8 @@ export * from './retention.js';
 export * from './compression.js';
 export * from './state-keys.js';
 export * from './backend.js';
+export * from './lease-backend.js';
+export * from './leader-lease.js';
 export * from './checkpoint-ids.js';
 export * from './open-durable.js';
 export * from './serial-queue.js';

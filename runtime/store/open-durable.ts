@@ -5,6 +5,7 @@
  */
 import type { EpochBackend } from './backend.js';
 import { fencedPorts } from './backend.js';
+import type { LeaseBackend } from './lease-backend.js';
 import type { ResolvedStoreOptions } from './options.js';
 import { integerOption } from './options.js';
 import type { DurableState, StateSnapshotStore } from './ports.js';
@@ -16,7 +17,7 @@ import type { DurableState, StateSnapshotStore } from './ports.js';
  * @param options - the resolved options.
  * @param close - releases the backend's resources.
  */
-export async function openDurable(backend: EpochBackend, snapshots: StateSnapshotStore, options: ResolvedStoreOptions, close: () => Promise<void>): Promise<DurableState> {
+export async function openDurable(backend: EpochBackend & LeaseBackend, snapshots: StateSnapshotStore, options: ResolvedStoreOptions, close: () => Promise<void>): Promise<DurableState> {
   const found = await backend.loadReport();
   const epoch = options.leadership === 'acquire' ? await backend.acquire() : 0;
   const bind = (e: number) => fencedPorts(backend, e, options.idBlockSize);
@@ -27,6 +28,7 @@ export async function openDurable(backend: EpochBackend, snapshots: StateSnapsho
     acquireLeadership: async () => bind(await backend.acquire()),
     fenced: (e) => bind(integerOption('epoch', e, 1)),
     currentEpoch: () => backend.currentEpoch(),
+    lease: backend,
     close,
   };
 }

@@ -6,6 +6,7 @@
 import type { CheckpointId, StateHandle, TaskId } from '../../spec/index.js';
 import type { CompletedCheckpoint } from '../../machines/coordinator/index.js';
 import type { CheckpointIdCounter, CompletedCheckpointStore } from '../coordinator/ports.js';
+import type { LeaseBackend } from './lease-backend.js';
 
 /** A stored record that failed its checks on load and was skipped (a value, not an error). */
 export interface IgnoredRecord {
@@ -123,6 +124,12 @@ export interface DurableState extends FencedPorts {
   fenced(epoch: number): FencedPorts;
   /** The current leader epoch. */
   currentEpoch(): Promise<number>;
+  /**
+   * The leader lease, for coordinators that take leadership by lease (a standby waits for the
+   * holder to stop renewing; see `campaign`). Open with `leadership: 'none'` to campaign, then
+   * bind the epoch won with {@link DurableState.fenced}.
+   */
+  readonly lease: LeaseBackend;
   /** Releases files or connections. */
   close(): Promise<void>;
 }

@@ -2,7 +2,8 @@
  * The file store's checkpoints, id counter and leader epoch. Each completed checkpoint is one
  * checksummed file under `checkpoints/`, written and fsynced before the manifest that makes it
  * retained; the manifest (see {@link ManifestLog}) is the single point of truth, and every write
- * to it checks the writer's epoch in the same compare-and-set.
+ * to it checks the writer's epoch in the same compare-and-set. The leader lease is in the
+ * manifest: each take, renewal or release is one manifest write, checked in the same way.
  * @packageDocumentation
  */
 import { readFile, readdir } from 'node:fs/promises';
@@ -17,13 +18,20 @@ import type { IgnoredRecord, LoadReport } from '../ports.js';
 import { retain } from '../retention.js';
 import { CheckpointIdError, assertNewId } from '../checkpoint-ids.js';
 import { fsyncDir, removeIfPresent, writeAtomic } from './atomic-file.js';
-import type { ManifestEntry } from './manifest-log.js';
+import type { LeaseBackend, LeaseView, RenewResult } from '../lease-backend.js';
+import { leaseReleased, leaseRenewed, leaseTaken } from '../lease-backend.js';
+import type { Manifest, ManifestEntry } from './manifest-log.js';
 import { ManifestLog } from './manifest-log.js';
 
 const CHECKPOINT_FILE = /^chk-(\d+)\.json$/;
 
-/** The checkpoint, counter and epoch part of the file store. */
-export class FileBackend implements EpochBackend {
+/** Thrown inside a manifest update to write nothing: a lease change was refused. */
+class LeaseRefused extends Error {}
+
+const viewOf = (m: Manifest): LeaseView => ({ epoch: m.epoch, lease: m.lease ?? null });
+
+/** The checkpoint, counter, epoch and lease part of the file store. */
+export class FileBackend implements EpochBackend, LeaseBackend {
   /** The manifest log. */
   readonly manifest: ManifestLog;
   private readonly checkpointsDir: string;
@@ -116,9 +124,45 @@ export class FileBackend implements EpochBackend {
     assertEpoch('check', epoch, await this.currentEpoch());
   }
 
-  /** {@inheritDoc EpochBackend.acquire} */
+  /** {@inheritDoc EpochBackend.acquire} (The new epoch has no lease.) */
   async acquire(): Promise<number> {
-    return (await this.manifest.update((m) => ({ ...m, epoch: m.epoch + 1 }))).after.epoch;
+    return (await this.manifest.update(({ lease: _, ...m }) => ({ ...m, epoch: m.epoch + 1 }))).after.epoch;
+  }
+
+  /** {@inheritDoc LeaseBackend.readLease} */
+  async readLease(): Promise<LeaseView> {
+    return viewOf((await this.manifest.read()).manifest);
+  }
+
+  /** Writes `change(view)` into the manifest, or nothing when it is null; resolves with the view written, or null. */
+  private async changeLease(change: (current: LeaseView) => LeaseView | null): Promise<LeaseView | null> {
+    try {
+      const { after } = await this.manifest.update((m) => {
+        const next = change(viewOf(m));
+        if (next === null || next.lease === null) throw new LeaseRefused();
+        return { ...m, epoch: next.epoch, lease: next.lease };
+      });
+      return viewOf(after);
+    } catch (e) {
+      if (e instanceof LeaseRefused) return null;
+      throw e;
+    }
+  }
+
+  /** {@inheritDoc LeaseBackend.takeLease} */
+  async takeLease(seen: LeaseView, holder: string): Promise<number | null> {
+    return (await this.changeLease((v) => leaseTaken(v, seen, holder)))?.epoch ?? null;
+  }
+
+  /** {@inheritDoc LeaseBackend.renewLease} */
+  async renewLease(epoch: number, holder: string): Promise<RenewResult> {
+    const after = await this.changeLease((v) => leaseRenewed(v, epoch, holder));
+    return after?.lease ? { renewed: true, beat: after.lease.beat } : { renewed: false, view: await this.readLease() };
+  }
+
+  /** {@inheritDoc LeaseBackend.releaseLease} */
+  async releaseLease(epoch: number, holder: string, state: 'released' | 'done'): Promise<boolean> {
+    return (await this.changeLease((v) => leaseReleased(v, epoch, holder, state))) !== null;
   }
 
   /** {@inheritDoc EpochBackend.currentEpoch} */

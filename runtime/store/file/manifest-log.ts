@@ -3,6 +3,7 @@
  * retained checkpoints, in one small checksummed file. Each change writes a new numbered file
  * `manifest-<seq>.json`, created only if absent (a hard link, atomic across processes), so two
  * writers can never both turn version n into n+1: the loser re-reads and re-checks its epoch.
+ * The leader lease lives in the manifest too, so taking it and bumping the epoch is one write.
  * Loading takes the newest valid manifest; a corrupted one is reported and skipped.
  * @packageDocumentation
  */
@@ -10,6 +11,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckpointId } from '../../../spec/index.js';
 import { frame, unframe } from '../frame.js';
+import type { LeaseRecord } from '../lease-backend.js';
+import { isLeaseRecord } from '../lease-backend.js';
 import type { IgnoredRecord } from '../ports.js';
 import type { RetentionEntry } from '../retention.js';
 import { SerialQueue } from '../serial-queue.js';
@@ -29,6 +32,8 @@ export interface Manifest {
   readonly nextId: CheckpointId;
   /** Retained checkpoints, oldest first. */
   readonly checkpoints: readonly ManifestEntry[];
+  /** The lease of `epoch`, if it was taken as a lease (see `LeaseBackend`). */
+  readonly lease?: LeaseRecord;
 }
 
 /** The newest valid manifest and what reading it found. */
@@ -56,6 +61,7 @@ function isManifest(m: unknown): m is Manifest {
     Number.isInteger(v.epoch) &&
     Number.isInteger(v.nextId) &&
     Array.isArray(v.checkpoints) &&
+    (v.lease === undefined || isLeaseRecord(v.lease)) &&
     v.checkpoints.every((e) => Number.isInteger(e.checkpointId) && typeof e.snapshot === 'string' && typeof e.discardOnSubsume === 'boolean' && typeof e.file === 'string')
   );
 }

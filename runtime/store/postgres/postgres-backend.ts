@@ -2,13 +2,16 @@
  * The PostgreSQL store's checkpoints, id counter and leader epoch. Every write is one
  * transaction that first reads the job's leader row `FOR SHARE`: an acquisition (which updates
  * that row) waits for writes in flight and every later write sees the new epoch, so a deposed
- * leader's write is refused and rolled back.
+ * leader's write is refused and rolled back. The leader lease is in the same row (`holder`,
+ * `beat`, `lease_state`): taking it is one conditional update of the epoch, a renewal one
+ * conditional update of the beat.
  * @packageDocumentation
  */
 import type { Pool, PoolClient } from 'pg';
 import type { CheckpointId, SnapshotKind } from '../../../spec/index.js';
 import type { CompletedCheckpoint } from '../../../machines/coordinator/index.js';
 import type { EpochBackend } from '../backend.js';
+import type { LeaseBackend, LeaseState, LeaseView, RenewResult } from '../lease-backend.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint-codec.js';
 import { assertNewId } from '../checkpoint-ids.js';
 import { assertEpoch } from '../errors.js';
@@ -29,8 +32,18 @@ interface CheckpointRow {
 
 const entryOf = (r: CheckpointRow): RetentionEntry => ({ checkpointId: Number(r.checkpoint_id), snapshot: r.snapshot, discardOnSubsume: r.discard_on_subsume });
 
-/** The checkpoint, counter and epoch part of the PostgreSQL store, for one job. */
-export class PostgresBackend implements EpochBackend {
+interface LeaderRow {
+  readonly epoch: string;
+  readonly holder: string | null;
+  readonly beat: string;
+  readonly lease_state: LeaseState | null;
+}
+
+const viewOf = (r: LeaderRow | undefined): LeaseView =>
+  r === undefined ? { epoch: 0, lease: null } : { epoch: Number(r.epoch), lease: r.holder === null ? null : { holder: r.holder, beat: Number(r.beat), state: r.lease_state ?? 'held' } };
+
+/** The checkpoint, counter, epoch and lease part of the PostgreSQL store, for one job. */
+export class PostgresBackend implements EpochBackend, LeaseBackend {
   private readonly t: Tables;
 
   /**
@@ -128,13 +141,61 @@ export class PostgresBackend implements EpochBackend {
     assertEpoch('check', epoch, await this.currentEpoch());
   }
 
-  /** {@inheritDoc EpochBackend.acquire} */
+  /** {@inheritDoc EpochBackend.acquire} (The new epoch has no lease.) */
   async acquire(): Promise<number> {
     const r = await this.pool.query<{ epoch: string }>(
-      `INSERT INTO ${this.t.leader} AS l (job_id, epoch) VALUES ($1, 1) ON CONFLICT (job_id) DO UPDATE SET epoch = l.epoch + 1 RETURNING epoch`,
+      `INSERT INTO ${this.t.leader} AS l (job_id, epoch) VALUES ($1, 1)
+       ON CONFLICT (job_id) DO UPDATE SET epoch = l.epoch + 1, holder = NULL, beat = 0, lease_state = NULL RETURNING epoch`,
       [this.jobId],
     );
     return Number(r.rows[0]!.epoch);
+  }
+
+  /** {@inheritDoc LeaseBackend.readLease} */
+  async readLease(): Promise<LeaseView> {
+    const r = await this.pool.query<LeaderRow>(`SELECT epoch, holder, beat, lease_state FROM ${this.t.leader} WHERE job_id = $1`, [this.jobId]);
+    return viewOf(r.rows[0]);
+  }
+
+  /** {@inheritDoc LeaseBackend.takeLease} */
+  async takeLease(seen: LeaseView, holder: string): Promise<number | null> {
+    // One statement: concurrent takers queue on the row lock and re-check the condition against
+    // the winner's version, so exactly one of them sees its view unchanged.
+    const r =
+      seen.epoch === 0 && seen.lease === null
+        ? await this.pool.query<{ epoch: string }>(
+            `INSERT INTO ${this.t.leader} (job_id, epoch, holder, beat, lease_state) VALUES ($1, 1, $2, 0, 'held') ON CONFLICT (job_id) DO NOTHING RETURNING epoch`,
+            [this.jobId, holder],
+          )
+        : await this.pool.query<{ epoch: string }>(
+            `UPDATE ${this.t.leader} SET epoch = epoch + 1, holder = $3, beat = 0, lease_state = 'held'
+             WHERE job_id = $1 AND epoch = $2 AND (CASE WHEN $4::text IS NULL THEN holder IS NULL ELSE holder = $4 AND beat = $5 AND lease_state = $6 END)
+             RETURNING epoch`,
+            [this.jobId, seen.epoch, holder, seen.lease?.holder ?? null, seen.lease?.beat ?? 0, seen.lease?.state ?? null],
+          );
+    const row = r.rows[0];
+    return row === undefined ? null : Number(row.epoch);
+  }
+
+  /** {@inheritDoc LeaseBackend.renewLease} */
+  async renewLease(epoch: number, holder: string): Promise<RenewResult> {
+    const r = await this.pool.query<{ beat: string }>(
+      `UPDATE ${this.t.leader} SET beat = beat + 1 WHERE job_id = $1 AND epoch = $2 AND holder = $3 AND lease_state = 'held' RETURNING beat`,
+      [this.jobId, epoch, holder],
+    );
+    const row = r.rows[0];
+    return row === undefined ? { renewed: false, view: await this.readLease() } : { renewed: true, beat: Number(row.beat) };
+  }
+
+  /** {@inheritDoc LeaseBackend.releaseLease} */
+  async releaseLease(epoch: number, holder: string, state: 'released' | 'done'): Promise<boolean> {
+    const r = await this.pool.query(`UPDATE ${this.t.leader} SET lease_state = $4 WHERE job_id = $1 AND epoch = $2 AND holder = $3 AND lease_state = 'held'`, [
+      this.jobId,
+      epoch,
+      holder,
+      state,
+    ]);
+    return r.rowCount === 1;
   }
 
   /** {@inheritDoc EpochBackend.currentEpoch} */

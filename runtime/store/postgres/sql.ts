@@ -7,7 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 
 /** The quoted, schema-qualified names of the store's tables. */
 export interface Tables {
-  /** The leader epoch per job. */
+  /** The leader epoch per job, and its lease (`holder`, `beat`, `lease_state`). */
   readonly leader: string;
   /** The id counter per job. */
   readonly ids: string;
@@ -56,7 +56,12 @@ export async function createSchema(pool: Pool, schema: string): Promise<void> {
   await transaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`snapwright:${schema}`]);
     await c.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await c.query(`CREATE TABLE IF NOT EXISTS ${t.leader} (job_id text PRIMARY KEY, epoch bigint NOT NULL)`);
+    await c.query(`CREATE TABLE IF NOT EXISTS ${t.leader} (job_id text PRIMARY KEY, epoch bigint NOT NULL, holder text, beat bigint NOT NULL DEFAULT 0, lease_state text)`);
+    const lease = await c.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'leader' AND column_name = 'holder'`, [schema]);
+    if (lease.rowCount === 0) {
+      // A schema from before leases: add the lease columns.
+      await c.query(`ALTER TABLE ${t.leader} ADD COLUMN IF NOT EXISTS holder text, ADD COLUMN IF NOT EXISTS beat bigint NOT NULL DEFAULT 0, ADD COLUMN IF NOT EXISTS lease_state text`);
+    }
     await c.query(`CREATE TABLE IF NOT EXISTS ${t.ids} (job_id text PRIMARY KEY, next_id bigint NOT NULL)`);
     await c.query(
       `CREATE TABLE IF NOT EXISTS ${t.checkpoints} (job_id text NOT NULL, checkpoint_id bigint NOT NULL, position bigserial, snapshot text NOT NULL,
