@@ -14,7 +14,7 @@ import { resolveJobOptions } from '../../job/options.js';
 import { runJob } from '../../job/run-job.js';
 import type { RunHooks } from '../../job/run-job.js';
 import { runCoordinatorProcess } from '../../job/remote/coordinator-process.js';
-import type { RemoteResult } from '../../job/remote/coordinator-process.js';
+import type { CoordinatorProcessResult, RemoteResult } from '../../job/remote/coordinator-process.js';
 import type { RemoteJob, RemoteOptions } from '../../job/remote/roles.js';
 import { resolveRemoteJob } from '../../job/remote/roles.js';
 import { runTaskProcess } from '../../job/remote/task-process.js';
@@ -24,13 +24,14 @@ import { numberOption, UsageError } from '../args.js';
 /** The usage line. */
 export const RUN_USAGE =
   'snapwright run [--interval MS] [--records N] [--parallelism N] [--keys N] [--seed S] [--kill-task [N]] [--kill-coordinator [N]] [--drop P] [--dup P] [--delay MS] [--dir DIR] [--rest-port PORT] [--virtual] [--json] [--inspect[=browser|browser:PORT|ws://HOST:PORT]]\n' +
-  '       snapwright run --role coordinator|task [--task ID] --transport http|amqp|nats --job-id ID --dir SHARED_DIR [--broker URL] [--coordinator-url http://HOST:PORT] [--port P] [--host H] [--advertise HOST] [--heartbeat-interval MS] [--heartbeat-timeout MS] [--rate RECORDS_PER_S] [job options] [--json]\n' +
-  '         (one process per role; HTTP links read the shared secret from SNAPWRIGHT_TOKEN; with --transport nats the data channels between tasks go over HTTP)';
+  '       snapwright run --role coordinator|task [--task ID] --transport http|amqp|nats --job-id ID --dir SHARED_DIR [--broker URL] [--coordinator-url http://HOST:PORT] [--port P] [--host H] [--advertise HOST] [--heartbeat-interval MS] [--heartbeat-timeout MS] [--lease-timeout MS] [--lease-renew MS] [--rate RECORDS_PER_S] [job options] [--json]\n' +
+  '         (one process per role; HTTP links read the shared secret from SNAPWRIGHT_TOKEN; with --transport nats the data channels between tasks go over HTTP;\n' +
+  '          a second --role coordinator stands by and takes over once the leader\'s lease is not renewed for --lease-timeout MS)';
 
 /** Flags of a run in one process. */
 const FLAGS = new Set(['interval', 'records', 'parallelism', 'keys', 'seed', 'kill-task', 'kill-coordinator', 'drop', 'dup', 'delay', 'dir', 'rest-port', 'virtual', 'json', 'job-id', 'timeout', 'deadline']);
 /** Flags of a process of a run across processes (`--role`). */
-const REMOTE_FLAGS = new Set(['role', 'transport', 'task', 'broker', 'coordinator-url', 'port', 'host', 'advertise', 'heartbeat-interval', 'heartbeat-timeout', 'rate']);
+const REMOTE_FLAGS = new Set(['role', 'transport', 'task', 'broker', 'coordinator-url', 'port', 'host', 'advertise', 'heartbeat-interval', 'heartbeat-timeout', 'rate', 'lease-timeout', 'lease-renew']);
 /** Flags that make no sense across processes (faults are real there: kill a process). */
 const LOCAL_ONLY = new Set(['kill-task', 'kill-coordinator', 'drop', 'dup', 'delay', 'virtual']);
 const BOOLEAN = new Set(['virtual', 'json']);
@@ -112,6 +113,8 @@ export function remoteOptionsOf(args: ParsedArgs): Partial<RemoteOptions> {
     ...(has('heartbeat-interval') ? { heartbeatInterval: numberOption(args, 'heartbeat-interval', 0) } : {}),
     ...(has('heartbeat-timeout') ? { heartbeatTimeout: numberOption(args, 'heartbeat-timeout', 0) } : {}),
     ...(has('rate') ? { rate: numberOption(args, 'rate', 0) } : {}),
+    ...(has('lease-timeout') ? { leaseTimeout: numberOption(args, 'lease-timeout', 0) } : {}),
+    ...(has('lease-renew') ? { leaseRenew: numberOption(args, 'lease-renew', 0) } : {}),
     ...(token !== undefined && token !== '' ? { token } : {}),
   };
 }
@@ -137,6 +140,16 @@ function remoteSummary(r: RemoteResult): string[] {
   ];
 }
 
+/** The exit status of a coordinator that was deposed (it did not judge). */
+export const EXIT_DEPOSED = 3;
+
+/** A coordinator's exit status: 0 exactly once (or the job was done by another), 1 not, {@link EXIT_DEPOSED} deposed. */
+function exitStatusOf(result: CoordinatorProcessResult): number {
+  if (result.outcome === 'deposed') return EXIT_DEPOSED;
+  if (result.outcome === 'job-done') return 0;
+  return result.exactlyOnce ? 0 : 1;
+}
+
 /** Runs one process of a run across processes. */
 async function runRemote(r: RemoteJob, json: boolean): Promise<number> {
   const out = json ? process.stderr : process.stdout;
@@ -144,8 +157,9 @@ async function runRemote(r: RemoteJob, json: boolean): Promise<number> {
   if (r.remote.role === 'task') return runTaskProcess(r, say);
   const result = await runCoordinatorProcess(r, say, (server) => say(`checkpoint statistics: ${server.url}/jobs/${r.job.jobId}/checkpoints`));
   if (json) console.log(JSON.stringify(result));
-  else for (const line of remoteSummary(result)) say(line);
-  return result.exactlyOnce ? 0 : 1;
+  else if (result.outcome === 'judged') for (const line of remoteSummary(result)) say(line);
+  else if (result.outcome === 'deposed') say(`deposed by leader epoch ${result.deposedBy.epoch}: ${result.checkpointsCompleted} checkpoints completed under epoch ${result.leaderEpoch}, ${result.sendsRefused} sends refused; ${result.elapsedMs} ms`);
+  return exitStatusOf(result);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * `snapwright run --role coordinator`: the coordinator of the main job in its own process. It
- * keeps completed checkpoints in the durable file store in `<dir>/store` and takes a new leader
- * epoch each time it starts, serves its generated control binding (`serveCoordinator`), supervises
+ * keeps completed checkpoints in the durable file store in `<dir>/store` and campaigns for that
+ * store's leader lease before anything else (see `leadership.ts`): it leads with a new leader
+ * epoch, or stands by until the leader's lease lapses, and stops at once when deposed. It serves its generated control binding (`serveCoordinator`), supervises
  * the task attempts by heartbeat (`heartbeatTimeout`, `onTaskLost`), and manages the job (see
  * `management.ts`): once every task process said hello it restores from the latest completed
  * checkpoint and deploys a new attempt of every task; a lost task (silent past the timeout, or
@@ -17,7 +18,8 @@ import type { CompletedCheckpoint } from '../../machines/index.js';
 import { createCoordinator } from '../../runtime/coordinator/create-coordinator.js';
 import { encodeCheckpoint } from '../../runtime/store/checkpoint-codec.js';
 import type { RejectionCode } from '../../spec/index.js';
-import { openCoordinatorStorage } from '../coordinator-storage.js';
+import type { Transport } from '../../adapters/runtime/contract.js';
+import type { Deposition } from '../../runtime/store/leader-lease.js';
 import { eventLine } from '../display.js';
 import { committedLines } from '../file-sink.js';
 import { JobFigures, quantile } from '../figures.js';
@@ -36,9 +38,12 @@ import type { Hello, ManagementMessage } from './management.js';
 import { decodeManagement, HELLO_MS, TO_COORDINATOR } from './management.js';
 import type { RemoteJob } from './roles.js';
 import { JobMembership } from './membership.js';
+import { fencedTransport, leadOrStandBy, whenPortFree } from './leadership.js';
 
-/** What a remote run's coordinator reports. */
+/** What a remote run's coordinator reports when it led the job to the end (or its deadline). */
 export interface RemoteResult extends Verdict {
+  /** It judged the output. */
+  readonly outcome: 'judged';
   /** The job id. */
   readonly jobId: string;
   /** The transport. */
@@ -67,23 +72,67 @@ export interface RemoteResult extends Verdict {
   readonly elapsedMs: number;
 }
 
+/** What a coordinator reports when a newer leader deposed it: it stopped at once and did not judge. */
+export interface DeposedResult {
+  /** It was deposed. */
+  readonly outcome: 'deposed';
+  /** The job id. */
+  readonly jobId: string;
+  /** The transport. */
+  readonly transport: string;
+  /** This coordinator's (old) leader epoch. */
+  readonly leaderEpoch: number;
+  /** The epoch and lease holder that deposed it. */
+  readonly deposedBy: { readonly epoch: number; readonly holder: string | null };
+  /** Checkpoints completed under this coordinator (all before it lost its lease). */
+  readonly checkpointsCompleted: number;
+  /** Sends refused because its lease was not fresh. */
+  readonly sendsRefused: number;
+  /** Wall time, ms. */
+  readonly elapsedMs: number;
+}
+
+/** What a standby coordinator reports when the leader finished the job while it stood by. */
+export interface JobDoneResult {
+  /** The job was done by another coordinator. */
+  readonly outcome: 'job-done';
+  /** The job id. */
+  readonly jobId: string;
+  /** The leader epoch that finished it. */
+  readonly leaderEpoch: number;
+  /** The holder of that epoch. */
+  readonly holder: string;
+}
+
+/** Any outcome of a coordinator process. */
+export type CoordinatorProcessResult = RemoteResult | DeposedResult | JobDoneResult;
+
 /**
- * Runs the coordinator process to the verdict.
+ * Runs the coordinator process: campaigns for the lease, then leads to the verdict (or is deposed).
  * @param r - the run's options (role `coordinator`).
  * @param say - where progress lines go.
  * @param onRest - told when the REST server listens.
  */
-export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) => void, onRest: (server: RestServer) => void = () => {}): Promise<RemoteResult> {
+export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) => void, onRest: (server: RestServer) => void = () => {}): Promise<CoordinatorProcessResult> {
   const { job, remote } = r;
   const started = performance.now();
+  const campaigned = await leadOrStandBy(r, say);
+  if (campaigned.kind === 'job-done') return { outcome: 'job-done', jobId: job.jobId, leaderEpoch: campaigned.epoch, holder: campaigned.holder };
+  const { storage, leadership } = campaigned;
+  const ledAt = performance.now();
+  let sendsRefused = 0;
   const time = realTime();
   const topology = pipelineTopology(job.jobId, job.parallelism);
   const taskIds = wiringOf(topology).taskIds;
   const sources = taskIds.filter((id) => roleOf(id, job.parallelism).kind === 'source');
   const sinks = taskIds.filter((id) => roleOf(id, job.parallelism).kind === 'sink');
-  const storage = await openCoordinatorStorage(join(job.dir, 'store'), 1);
   const states = new TaskStateStore(join(job.dir, 'state'), true);
-  const links = await openLinks(r);
+  const fence = (t: Transport) => fencedTransport(t, leadership, () => void sendsRefused++);
+  const links = await whenPortFree(() => openLinks(r, fence), 'coordinator links', leadership, say, ledAt + job.deadline).catch(async (e: unknown) => {
+    await leadership.release('released');
+    await storage.close();
+    throw e;
+  });
   const binding = coordinatorBinding(links, job.jobId);
   const figures = new JobFigures(time);
   figures.onEvent((e) => say(eventLine(e)));
@@ -126,6 +175,12 @@ export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) =>
   figures.attach(coordinator);
   coordinator.onCommand((c) => {
     if (c.kind === 'checkpointCompleted') completed.add(c.checkpointId);
+  });
+  let deposition: Deposition | null = null;
+  leadership.onDeposed((d) => {
+    deposition = d;
+    coordinator.shutdown();
+    say(`deposed: leader epoch ${d.epoch} was taken over by epoch ${d.storeEpoch} (${d.holder ?? 'a coordinator without a lease'}): stopped at once, not judging`);
   });
   const stopServing = serveCoordinator(coordinator, binding, {
     onRejected: (rejection) => void (rejected[rejection.code] = (rejected[rejection.code] ?? 0) + 1),
@@ -186,16 +241,18 @@ export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) =>
   };
 
   let rest: RestServer | null = null;
-  if (job.restPort !== null) {
-    rest = await serveRest(job.restPort, () => ({ jobId: job.jobId, figures }));
-    onRest(rest);
-  }
+  let jobDone = false;
   say(`coordinator of ${job.jobId} over ${remote.transport}, leader epoch ${storage.epoch}${links.origin ? ` at ${links.origin}` : ''}: waiting for ${taskIds.length} task processes`);
   let timedOut = false;
   let firstDeploy = true;
   try {
-    while (!finished()) {
-      if (performance.now() - started >= job.deadline) {
+    if (job.restPort !== null) {
+      const port = job.restPort;
+      rest = await whenPortFree(() => serveRest(port, () => ({ jobId: job.jobId, figures })), 'REST', leadership, say, ledAt + job.deadline);
+      onRest(rest);
+    }
+    while (!finished() && deposition === null) {
+      if (performance.now() - ledAt >= job.deadline) {
         timedOut = true;
         break;
       }
@@ -223,22 +280,39 @@ export async function runCoordinatorProcess(r: RemoteJob, say: (line: string) =>
       }
       await time.pass(5);
     }
-    if (!timedOut) {
+    if (!timedOut && deposition === null) {
       say('a checkpoint after the whole input is committed: stopping the tasks');
       await Promise.allSettled(taskIds.map((id) => links.manage({ task: id }, { kind: 'stop', jobId: job.jobId, taskId: id, epoch: storage.epoch })));
+      jobDone = true;
     }
   } finally {
     figures.freeze();
     stopServing();
     stopManagement();
     coordinator.shutdown();
+    // Done: standbys stop campaigning; otherwise one takes over at once. A deposed leader writes nothing.
+    await leadership.release(jobDone ? 'done' : 'released').catch((e: unknown) => say(`lease not released: ${e instanceof Error ? e.message : String(e)}`));
     await storage.close();
     await links.close();
     await rest?.close();
   }
+  const deposed = deposition as Deposition | null;
+  if (deposed !== null) {
+    return {
+      outcome: 'deposed',
+      jobId: job.jobId,
+      transport: remote.transport,
+      leaderEpoch: storage.epoch,
+      deposedBy: { epoch: deposed.storeEpoch, holder: deposed.holder },
+      checkpointsCompleted: figures.completed,
+      sendsRefused,
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  }
   const log = new InputLog({ seed: job.seed, partitions: job.parallelism, recordsPerPartition: job.records, keys: job.keys });
   const verdict = judge(log, committedLines(join(job.dir, 'sink')), []);
   return {
+    outcome: 'judged',
     ...verdict,
     exactlyOnce: verdict.exactlyOnce && !timedOut,
     jobId: job.jobId,

@@ -82,8 +82,9 @@ function directoryOf(coordinator: string | undefined, peers: ReadonlyMap<string,
 /**
  * Opens the links of a process.
  * @param r - the run's options.
+ * @param fence - wraps the control transport (the coordinator's refuses sends while its lease is not fresh).
  */
-export async function openLinks(r: RemoteJob): Promise<Links> {
+export async function openLinks(r: RemoteJob, fence: (control: Transport) => Transport = (t) => t): Promise<Links> {
   const { job, remote } = r;
   const peers = new Map<string, string>();
   const needsHttp = remote.transport === 'http' || (remote.transport === 'nats' && remote.role === 'task');
@@ -108,6 +109,8 @@ export async function openLinks(r: RemoteJob): Promise<Links> {
     control = await createNatsTransport({ ...(remote.broker ? { servers: remote.broker } : {}), name, stream: natsStreamOf(job.jobId), ackWaitMs: 2_000, reconnectTimeWaitMs: 100 });
   }
   const data = remote.transport === 'amqp' ? control : (http ?? control);
+  const closeData = data !== control;
+  control = fence(control);
   const management = MANAGEMENT[remote.transport];
   const dataTemplate = ADDRESSES[data.kind as RemoteTransportKind].taskToTask;
   const own = remote.role === 'coordinator' ? fillAddress(management.coordinator, { jobId: job.jobId }) : fillAddress(management.task, { jobId: job.jobId, taskId: remote.taskId ?? '' });
@@ -128,7 +131,7 @@ export async function openLinks(r: RemoteJob): Promise<Links> {
     onManagement: (handler) => control.subscribe({ channel: remote.role === 'coordinator' ? 'taskToCoordinator' : 'coordinatorToTask', address: own }, handler),
     async close() {
       await control.close?.();
-      if (data !== control) await data.close?.();
+      if (closeData) await data.close?.();
     },
   };
 }

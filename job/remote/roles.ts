@@ -42,6 +42,10 @@ export interface RemoteOptions {
   readonly heartbeatTimeout: number;
   /** Records a source reads per second at most (0: no limit). */
   readonly rate: number;
+  /** A standby coordinator takes over once the leader's lease was not renewed for this long (its own clock), ms. */
+  readonly leaseTimeout: number;
+  /** The leading coordinator renews its lease this often, ms (null: a sixth of `leaseTimeout`). */
+  readonly leaseRenew: number | null;
 }
 
 /** The defaults. */
@@ -58,6 +62,8 @@ export const DEFAULT_REMOTE_OPTIONS: RemoteOptions = {
   heartbeatInterval: 200,
   heartbeatTimeout: 2000,
   rate: 0,
+  leaseTimeout: 3000,
+  leaseRenew: null,
 };
 
 /** A remote run's options and the job's. */
@@ -69,6 +75,19 @@ export interface RemoteJob {
 }
 
 const ORIGIN = /^https?:\/\/[^/\s]+$/;
+
+/** The lease options: for the coordinator only; the renewal well inside the timeout. */
+function checkLease(r: RemoteOptions, input: Partial<RemoteOptions>): void {
+  for (const option of ['leaseTimeout', 'leaseRenew'] as const) {
+    if (r.role !== 'coordinator' && input[option] !== undefined) throw new ConfigError(option, 'applies to --role coordinator only');
+  }
+  if (!Number.isSafeInteger(r.leaseTimeout) || r.leaseTimeout < 100 || r.leaseTimeout > 3_600_000) {
+    throw new ConfigError('leaseTimeout', `must be an integer from 100 to 3600000 ms, got ${String(r.leaseTimeout)}`);
+  }
+  if (r.leaseRenew !== null && (!Number.isSafeInteger(r.leaseRenew) || r.leaseRenew < 10 || 2 * r.leaseRenew >= r.leaseTimeout)) {
+    throw new ConfigError('leaseRenew', `must be an integer from 10 ms to below half the lease timeout (${r.leaseTimeout / 2}), got ${String(r.leaseRenew)}`);
+  }
+}
 
 /**
  * Fills in defaults and checks every option against the job.
@@ -100,5 +119,6 @@ export function resolveRemoteJob(job: JobOptions, input: Partial<RemoteOptions>)
     throw new ConfigError('heartbeatTimeout', `must be an integer above twice the heartbeat interval (${2 * r.heartbeatInterval}), got ${String(r.heartbeatTimeout)}`);
   }
   if (!Number.isSafeInteger(r.rate) || r.rate < 0) throw new ConfigError('rate', `must be a non-negative integer, got ${String(r.rate)}`);
+  checkLease(r, input);
   return { job: job as JobOptions & { dir: string }, remote: r };
 }

@@ -1,7 +1,7 @@
 /**
  * `snapwright run --role task`: one task of the main job in its own process. It opens its links,
  * says `hello` to the coordinator every half second, and runs the attempts the coordinator
- * deploys: each attempt is a {@link TaskRunner} whose control link is the task's generated
+ * deploys (ignoring, and saying so, the job management of a deposed coordinator's older epoch): each attempt is a {@link TaskRunner} whose control link is the task's generated
  * binding (served by `serveTask`, heartbeats on) and whose data channels are addresses of that
  * attempt on an ordered-exactly-once transport. A newer deploy ends the current attempt first. The
  * process exits when the coordinator says `stop`.
@@ -99,7 +99,11 @@ export async function runTaskProcess(r: RemoteJob, say: (line: string) => void):
       onSourceSnapshot: (checkpointId, exhausted) => exhausted && manage({ kind: 'atEnd', jobId: job.jobId, taskId, checkpointId }),
       onObservation: (o) => o.kind === 'committed' && manage({ kind: 'committed', jobId: job.jobId, taskId, checkpointId: o.checkpointId }),
     });
-    const stopServing = serveTask(runner.task, control, null, { dedup });
+    const stopServing = serveTask(runner.task, control, null, {
+      dedup,
+      // A deposed coordinator's control message: fenced here, and said so.
+      onRejected: (rejection) => rejection.code === 'stale-epoch' && say(`${taskId}: rejected a control message as stale-epoch: ${rejection.message}`),
+    });
     current = { attempt: m.attempt, runner, outputs, feeds, stopServing, throttle: new Throttle(remote.rate, () => time.now()), started: false };
     say(`${taskId}: deployed attempt ${m.attempt}${m.restore === null ? '' : ` from checkpoint ${decodeCheckpoint(m.restore)?.checkpointId}`}`);
     manage({ kind: 'deployed', jobId: job.jobId, taskId, attempt: m.attempt });
@@ -117,7 +121,10 @@ export async function runTaskProcess(r: RemoteJob, say: (line: string) => void):
     if (!d.ok) return warn('malformed management message')(new Error(d.rejection.message));
     const m = d.value;
     const decision = taskDecision(m, { jobId: job.jobId, taskId, instance, epoch, attempt: current?.attempt ?? -1 });
-    if (decision === 'ignore') return;
+    if (decision === 'ignore') {
+      if (m.epoch < epoch) say(`${taskId}: ignored ${m.kind} of deposed leader epoch ${m.epoch} (this process follows epoch ${epoch})`);
+      return;
+    }
     epoch = m.epoch;
     if (decision === 'stop') stopped = true;
     else if (decision === 'deploy') deploy(m as Deploy);
