@@ -69,7 +69,7 @@ export class LeaseLapsedError extends Error {
    * @param epoch - the sender's leader epoch.
    */
   constructor(readonly epoch: number) {
-    super(`not sent: the lease of leader epoch ${epoch} is not fresh (deposed, or not renewed in time)`);
+    super(`the lease of leader epoch ${epoch} is not fresh (deposed, or not renewed in time)`);
     this.name = 'LeaseLapsedError';
   }
 }
