@@ -11,7 +11,7 @@
  * runs the job meanwhile; over HTTP it waits for the port the frozen leader holds); resumed with
  * SIGCONT, the old leader finds itself deposed and exits (status 3) without judging, having
  * completed no checkpoint after it froze; no task deploys an attempt of its epoch again, and the
- * output is exactly once.
+ * output is exactly once. A standby whose leader finishes the job exits without taking over.
  */
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
@@ -81,6 +81,21 @@ describe('a hot-standby coordinator', () => {
       }
     }, 150_000);
   }
+
+  it('over amqp: when the leader finishes the job, the standby says so and exits 0 without taking over', async () => {
+    const c = (cluster = new Cluster('amqp', 1000));
+    const leader = await c.coordinator(LEASE, 'leader');
+    await leader.waitFor(/^leading: took leader epoch 1 /);
+    const standby = await c.coordinator(LEASE, 'standby');
+    await standby.waitFor(/^standing by for leader epoch 1's holder /);
+    TASKS.forEach((id) => c.task(id));
+    expect(await leader.exited).toBe(0);
+    expect(judged(leader)).toMatchObject({ exactlyOnce: true, committedRecords: 2000, leaderEpoch: 1 });
+    expect(await standby.exited).toBe(0);
+    expect(resultOf(standby)).toMatchObject({ outcome: 'job-done', leaderEpoch: 1 });
+    expect(standby.lines.some((l) => l.startsWith('leading'))).toBe(false);
+    await standby.waitFor(/^the job finished under leader epoch 1 /);
+  }, 150_000);
 
   for (const kind of ['nats', 'http'] as const) {
     it(`over ${kind}: a leader frozen past the lease timeout is taken over; resumed, it finds itself deposed and exits without completing a checkpoint, and no task takes its epoch again`, async () => {
