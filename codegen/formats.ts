@@ -35,6 +35,11 @@ export const STRING_FORMATS: Readonly<Record<StringFormat, FormatInfo>> = {
     message: 'must be a non-empty string of at most 256 characters',
     jsonSchema: { type: 'string', minLength: 1, maxLength: 256 },
   },
+  base64: {
+    condition: "typeof x === 'string' && x.length <= 1398104 && x.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(x)",
+    message: 'must be base64 of at most 1 MiB',
+    jsonSchema: { type: 'string', maxLength: 1398104, pattern: '^[A-Za-z0-9+/]*={0,2}$', contentEncoding: 'base64' },
+  },
 };
 
 /** Every number format. */

@@ -11,7 +11,7 @@
 export type NumberFormat = 'number' | 'count' | 'checkpointId' | 'checkpointIdOrNone' | 'attempt' | 'index' | 'timestamp';
 
 /** Refinements of strings. */
-export type StringFormat = 'string' | 'identifier';
+export type StringFormat = 'string' | 'identifier' | 'base64';
 
 /** The schema of one value. */
 export type TypeSchema =

@@ -4,7 +4,10 @@
  * (states under the threshold, 1 KiB by default, are stored as they are). With `fsync` a snapshot
  * is written asynchronously and atomically (temporary file, fsync, rename, directory fsync:
  * `writeAtomic` of the durable store) before its handle is returned (the task acknowledges only
- * then); without, it is written at once (deterministic, for simulations).
+ * then); without, it is written at once (deterministic, for simulations). A snapshot whose framed
+ * bytes fit the inline threshold (20 KiB by default, as Flink's `state.storage.fs.memory-threshold`)
+ * is not written at all: its handle carries it (`StateHandle.inline`) to the coordinator, which
+ * stores it with the checkpoint's metadata.
  * @packageDocumentation
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 import type { CheckpointId, StateHandle, TaskId } from '../spec/index.js';
 import type { ResolvedCompression } from '../runtime/store/index.js';
 import { CorruptStateError, decodeStateSync, encodeStateSync, frame, resolveCompression, unframe, writeAtomic } from '../runtime/store/index.js';
+import { inlineBytes, inlineHandle, resolveInlineThreshold } from '../runtime/store/inline-state.js';
 
 /** Snapshot files of every task of a job. */
 export class TaskStateStore {
@@ -19,25 +23,34 @@ export class TaskStateStore {
   bytesWritten = 0;
   /** Bytes stored for them, after compression (small states are stored as they are). */
   bytesStored = 0;
+  /** Snapshots kept inline in their handles rather than written to files. */
+  inlined = 0;
   private readonly compression: ResolvedCompression;
+  private readonly inlineThreshold: number;
 
   /**
    * Opens (creating) the directory.
    * @param dir - the directory.
    * @param fsync - whether to flush each snapshot to disk before handing out its handle.
    * @param compression - the durable store's compression option (default: zlib from 1 KiB).
+   * @param inlineThresholdBytes - snapshots whose framed bytes are at most this many travel in
+   *   their handles instead of files (default 20 KiB; 0: always files).
+   * @throws ConfigError naming `compression.*` or `inlineThresholdBytes`.
    */
   constructor(
     readonly dir: string,
     private readonly fsync: boolean,
     compression?: boolean | { readonly enabled?: boolean; readonly thresholdBytes?: number; readonly level?: number },
+    inlineThresholdBytes?: number,
   ) {
     this.compression = resolveCompression(compression);
+    this.inlineThreshold = resolveInlineThreshold('inlineThresholdBytes', inlineThresholdBytes);
     mkdirSync(dir, { recursive: true });
   }
 
   /**
-   * Writes one snapshot; returns its handle (a promise with `fsync`).
+   * Writes one snapshot, or keeps it inline when small; returns its handle (a promise when a file
+   * is written with `fsync`).
    * @param taskId - the task.
    * @param attempt - its attempt.
    * @param checkpointId - the checkpoint.
@@ -50,6 +63,10 @@ export class TaskStateStore {
     this.bytesWritten += encoded.bytesBefore;
     this.bytesStored += encoded.bytesAfter;
     const bytes = frame(encoded.data, { codec: encoded.codec, bytes: encoded.bytesBefore });
+    if (bytes.byteLength <= this.inlineThreshold) {
+      this.inlined++;
+      return inlineHandle(key, bytes, encoded.bytesAfter);
+    }
     if (!this.fsync) {
       writeFileSync(join(this.dir, key), bytes);
       return handle;
@@ -62,7 +79,7 @@ export class TaskStateStore {
    * @param handle - its handle.
    */
   load(handle: StateHandle): string {
-    const f = unframe(readFileSync(join(this.dir, handle.key)));
+    const f = unframe(inlineBytes(handle) ?? readFileSync(join(this.dir, handle.key)));
     if (!f.ok) throw new CorruptStateError(handle.key, f.defect);
     const payload = decodeStateSync(f.body, f.meta['codec'], f.meta['bytes']);
     if (!payload) throw new CorruptStateError(handle.key, 'does not decode');
@@ -74,6 +91,6 @@ export class TaskStateStore {
    * @param handles - their handles.
    */
   discard(handles: readonly StateHandle[]): void {
-    for (const h of handles) rmSync(join(this.dir, h.key), { force: true });
+    for (const h of handles) if (h.inline === undefined) rmSync(join(this.dir, h.key), { force: true });
   }
 }

@@ -13,6 +13,13 @@ export interface StateHandle {
   readonly key: string;
   /** Size of the state in bytes, for statistics. */
   readonly sizeBytes: number;
+  /**
+   * The state itself, base64, when it is small enough to travel in the acknowledgement and be
+   * kept in the completed checkpoint's metadata instead of a file of its own (Flink's
+   * `state.storage.fs.memory-threshold`); absent when the state lives at `key`.
+   * @format base64
+   */
+  readonly inline?: string;
 }
 
 /** Per-task figures of one checkpoint (Flink's `CheckpointMetrics`); all durations in milliseconds. */

@@ -22,7 +22,7 @@ export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly
 
 /** A field's schema: a primitive kind, an enumeration, or a nested object. */
 export type FieldSchema =
-  | { readonly kind: 'string' | 'checkpointId' | 'attempt' | 'checkpointIdOrNone' | 'timestamp' | 'count' | 'boolean' }
+  | { readonly kind: 'string' | 'checkpointId' | 'attempt' | 'checkpointIdOrNone' | 'timestamp' | 'count' | 'boolean' | 'base64' }
   | { readonly kind: 'oneOf'; readonly values: readonly string[] }
   | { readonly kind: 'object'; readonly fields: Readonly<Record<string, FieldSchema>>; readonly optional?: Readonly<Record<string, FieldSchema>> }
   | { readonly kind: 'nullable'; readonly inner: FieldSchema };
@@ -36,6 +36,8 @@ const PRIMITIVES = {
   timestamp: ["typeof x === 'number' && Number.isSafeInteger(x) && x >= 0", 'must be a non-negative integer timestamp'],
   count: ["typeof x === 'number' && Number.isFinite(x) && x >= 0", 'must be a non-negative finite number'],
   boolean: ["typeof x === 'boolean'", 'must be a boolean'],
+  // An inline state (StateHandle.inline): base64 of at most 1 MiB.
+  base64: ["typeof x === 'string' && x.length <= 1398104 && x.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(x)", 'must be base64 of at most 1 MiB'],
 } as const;
 
 const p = <K extends keyof typeof PRIMITIVES>(kind: K) => ({ kind }) as const;
@@ -74,7 +76,7 @@ export const SCHEMAS: Readonly<Record<ControlMessage['type'], FieldSchema>> = {
   triggerCheckpoint: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), timestamp: p('timestamp'), options }, optional: epoch },
   notifyCheckpointComplete: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), timestamp: p('timestamp'), lastSubsumedCheckpointId: p('checkpointIdOrNone') }, optional: epoch },
   notifyCheckpointAborted: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), latestCompletedCheckpointId: p('checkpointIdOrNone'), timestamp: p('timestamp') }, optional: epoch },
-  acknowledgeCheckpoint: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), metrics, state: { kind: 'nullable', inner: { kind: 'object', fields: { key: p('string'), sizeBytes: p('count') } } } } },
+  acknowledgeCheckpoint: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), metrics, state: { kind: 'nullable', inner: { kind: 'object', fields: { key: p('string'), sizeBytes: p('count') }, optional: { inline: p('base64') } } } } },
   declineCheckpoint: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), reason: oneOf(DECLINE_REASONS) } },
   reportCheckpointMetrics: { kind: 'object', fields: { ...head, checkpointId: p('checkpointId'), metrics } },
   taskStateChanged: { kind: 'object', fields: { ...head, state: oneOf(TASK_EXECUTION_STATES) } },

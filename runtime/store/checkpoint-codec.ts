@@ -51,7 +51,11 @@ export function encodeCheckpoint(checkpoint: CompletedCheckpoint): string {
 }
 
 const isHandle = (h: unknown): h is StateHandle | null =>
-  h === null || (typeof h === 'object' && typeof (h as StateHandle).key === 'string' && typeof (h as StateHandle).sizeBytes === 'number');
+  h === null ||
+  (typeof h === 'object' &&
+    typeof (h as StateHandle).key === 'string' &&
+    typeof (h as StateHandle).sizeBytes === 'number' &&
+    ((h as StateHandle).inline === undefined || typeof (h as StateHandle).inline === 'string'));
 
 /**
  * Decodes a checkpoint, or returns null when the text is not a well-formed one.

@@ -17,6 +17,7 @@ const SAFE = Number.MAX_SAFE_INTEGER;
 export function valueOf(model: ProtocolModel, schema: TypeSchema): fc.Arbitrary<unknown> {
   switch (schema.kind) {
     case 'string':
+      if (schema.format === 'base64') return fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b).toString('base64'));
       return schema.format === 'identifier' ? fc.string({ minLength: 1, maxLength: 12 }) : fc.string({ maxLength: 12 });
     case 'number':
       switch (schema.format) {
