@@ -11,7 +11,7 @@
  */
 import type { InspectionEvent } from 'xstate';
 import { join } from 'node:path';
-import type { CheckpointId, CheckpointingConfig, JobTopology, Observation, TaskId } from '../spec/index.js';
+import type { CheckpointId, CheckpointingConfig, JobTopology, Observation, TaskId, TaskToCoordinatorMessage } from '../spec/index.js';
 import type { ProtocolMonitor } from '../spec/index.js';
 import type { CompletedCheckpoint } from '../machines/index.js';
 import { createCoordinator } from '../runtime/coordinator/create-coordinator.js';
@@ -87,6 +87,7 @@ export class JobEngine {
   private finalRetryAt = 0;
   private firstCovering: CheckpointId | null = null;
   private readonly endpoints: ControlEndpoints;
+  private acks: TaskToCoordinatorMessage[] = [];
   private readonly sourceCount: number;
 
   private constructor(private readonly o: EngineOptions) {
@@ -98,7 +99,16 @@ export class JobEngine {
     }
     this.endpoints = {
       toTask: (m) => void this.runners.get(m.taskId)?.task.receive(m),
-      toCoordinator: (m) => void this.coordinator.receive(m),
+      // Acknowledgements that arrive together reach the coordinator as one batch (one step of its
+      // machine, equivalent to one by one); anything else first hands over the acknowledgements
+      // before it, so the coordinator sees every message in arrival order.
+      toCoordinator: (m) => {
+        if (m.type === 'acknowledgeCheckpoint') this.acks.push(m);
+        else {
+          this.flushAcks();
+          this.coordinator.receive(m);
+        }
+      },
     };
   }
 
@@ -211,12 +221,22 @@ export class JobEngine {
    */
   deliverControl(max: number): number {
     const n = this.o.transport.deliver(this.endpoints, max);
+    this.flushAcks();
     if (this.jobFailed) {
       this.jobFailed = false;
       this.failover();
     }
     this.applyRestore();
     return n;
+  }
+
+  /** Hands the acknowledgements delivered so far to the coordinator, in one batch. */
+  private flushAcks(): void {
+    if (this.acks.length === 0) return;
+    const acks = this.acks;
+    this.acks = [];
+    if (acks.length === 1) this.coordinator.receive(acks[0]);
+    else this.coordinator.receiveBatch(acks);
   }
 
   private applyRestore(): void {

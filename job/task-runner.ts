@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import type { InspectionEvent } from 'xstate';
-import type { CheckpointId, Observation, StateHandle, TaskId } from '../spec/index.js';
+import type { CheckpointId, Observation, StateHandle, StreamEvent, TaskId } from '../spec/index.js';
 import type { CompletedCheckpoint, SinkSnapshotState, TaskRestore } from '../machines/index.js';
 import { createTask } from '../runtime/task/create-task.js';
 import type { Task } from '../runtime/task/create-task.js';
@@ -181,26 +181,37 @@ export class TaskRunner {
 
   /**
    * Takes up to `max` items from the input channels, round-robin, skipping blocked channels and
-   * stopping while an output is full.
+   * stopping while an output is full. A stream event ends its channel's turn; the events taken in
+   * one call reach the machine together at the end (`receiveStreamBatch`: one step for a
+   * checkpoint's barriers), and nothing behind an event is taken before the machine has it, so
+   * alignment sees exactly what it would see event by event.
    * @param max - the most to take.
    * @returns how many it took.
    */
   consume(max: number): number {
     const inputs = this.o.inputs;
     let n = 0;
-    for (let k = 0; k < inputs.length && n < max; k++) {
+    let events: Array<{ channel: number; event: StreamEvent }> | null = null;
+    channels: for (let k = 0; k < inputs.length && n < max; k++) {
       const ch = (this.cursor + k) % inputs.length;
       const channel = inputs[ch] as DataChannel<JobRecord>;
       for (let i = 0; i < CHUNK && n < max; i++) {
         // Back-pressure: an operator whose output is full takes nothing (barriers wait too).
-        if (this.keyed !== null && this.full()) return n;
+        if (this.keyed !== null && this.full()) break channels;
         const item = channel.take();
         if (item === undefined) break;
         n++;
         if (isStreamEvent(item)) {
-          if (!this.task.receiveStream(ch, item).ok) this.rejections++;
-        } else this.process(ch, item);
+          (events ??= []).push({ channel: ch, event: item });
+          break;
+        }
+        this.process(ch, item);
       }
+    }
+    if (events !== null) {
+      const first = events[0] as { channel: number; event: StreamEvent };
+      if (events.length === 1) this.rejections += this.task.receiveStream(first.channel, first.event).ok ? 0 : 1;
+      else this.rejections += this.task.receiveStreamBatch(events).length;
     }
     this.cursor = inputs.length > 0 ? (this.cursor + 1) % inputs.length : 0;
     return n;
