@@ -199,3 +199,73 @@ describe('the completed checkpoint the coordinator keeps', () => {
     expect(store.entries[0]?.completedAt).toBe(1000);
   });
 });
+
+describe('a batch of acknowledgements', () => {
+  it('that completes no checkpoint is applied in one step, while a checkpoint is stored or waits for the store', async () => {
+    const store = new DeferredStore();
+    const f = await startFixture({ store, config: { maxConcurrent: 2 } });
+    const one = f.c.triggerCheckpoint();
+    const two = f.c.triggerCheckpoint();
+    f.ackAll(1);
+    f.ackAll(2);
+    f.clearLog();
+    // Redeliveries for the stored checkpoint 1 and for checkpoint 2 waiting behind it.
+    expect(f.c.receiveBatch([f.ackMessage('src#0', 1), f.ackMessage('src#1', 1), f.ackMessage('src#0', 2), f.ackMessage('src#1', 2)])).toEqual([]);
+    expect(f.commandsOf('continueBatch')).toEqual([]);
+    expect(f.c.actor.getSnapshot().context.stats.duplicateAcknowledgements).toBe(4);
+    await store.release();
+    await store.release();
+    expect(await one).toMatchObject({ status: 'completed', checkpointId: 1 });
+    expect(await two).toMatchObject({ status: 'completed', checkpointId: 2 });
+  });
+
+  it('rejects a newer attempt for a stored checkpoint and goes on with the rest', async () => {
+    const store = new DeferredStore();
+    const f = await startFixture({ store });
+    const p = f.c.triggerCheckpoint();
+    f.ackAll(1);
+    f.report('src#0', 'running', 1);
+    const rejections = f.c.receiveBatch([f.ackMessage('src#0', 1, { attempt: 1 }), f.ackMessage('src#1', 1)]);
+    expect(rejections).toEqual([{ code: 'stale-attempt', path: '$.attempt', message: 'checkpoint 1 waits for attempt 0 of src#0' }]);
+    expect(f.c.actor.getSnapshot().context.stats.duplicateAcknowledgements).toBe(1);
+    await store.release();
+    expect((await p).status).toBe('completed');
+  });
+
+  it('counts duplicates for a checkpoint every task acknowledged while its hooks still run', async () => {
+    const hook = new DeferredHook('h');
+    const f = await startFixture({ hooks: { h: hook } });
+    const p = f.c.triggerCheckpoint();
+    await flush();
+    f.ackAll(1);
+    expect(f.c.state().pending).toMatchObject([{ checkpointId: 1, stage: 'hooks', acknowledged: 3, required: 3 }]);
+    expect(f.c.receiveBatch([f.ackMessage('src#0', 1), f.ackMessage('sink#0', 1)])).toEqual([]);
+    expect(f.c.actor.getSnapshot().context.stats.duplicateAcknowledgements).toBe(2);
+    await hook.release(1);
+    expect(await p).toEqual({ status: 'completed', checkpointId: 1, snapshot: 'checkpoint' });
+  });
+});
+
+describe('a metrics report', () => {
+  it('from the current attempt is accepted', async () => {
+    const f = await startFixture();
+    void f.c.triggerCheckpoint();
+    const metrics = { bytesProcessedDuringAlignment: 0, alignmentDurationMs: 1, syncDurationMs: 2, asyncDurationMs: 3, checkpointStartDelayMs: 0, bytesPersisted: 10, unaligned: false };
+    expect(f.c.receive({ type: 'reportCheckpointMetrics', jobId: f.jobId, taskId: 'src#0', attempt: 0, checkpointId: 1, metrics })).toEqual({ ok: true });
+    expect(f.commandsOf('rejected')).toEqual([]);
+  });
+});
+
+describe('shutdown while the hooks of a checkpoint run', () => {
+  it('aborts that checkpoint once, as a checkpoint, not as a failed request', async () => {
+    const hook = new DeferredHook('h');
+    const f = await startFixture({ hooks: { h: hook } });
+    const p = f.c.triggerCheckpoint();
+    await flush();
+    expect(f.c.state()).toMatchObject({ trigger: 'awaitingHooks', pending: [{ checkpointId: 1, stage: 'hooks' }] });
+    f.c.shutdown();
+    expect(await p).toEqual({ status: 'aborted', checkpointId: 1, snapshot: 'checkpoint', reason: 'CHECKPOINT_COORDINATOR_SHUTDOWN' });
+    expect(f.commandsOf('requestFailed')).toEqual([]);
+    expect(f.commandsOf('checkpointAborted').map((c) => c.checkpointId)).toEqual([1]);
+  });
+});
