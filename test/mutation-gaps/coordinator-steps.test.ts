@@ -2,7 +2,7 @@
  * Behaviour of the coordinator's pure steps that the scenario tests left unpinned (Stryker left
  * these mutants of `machines/coordinator/` alive): how plans are computed and reused, the first
  * periodic delay, liveness of tasks that ended and heartbeats of tasks not running, what shutdown
- * disarms, and how restores pick their tasks and when they wait.
+ * disarms, how restores pick their tasks and when they wait, and older versions of a persistent map.
  */
 import { describe, expect, it } from 'vitest';
 import type { JobTopology, TaskId } from '../../spec/index.js';
@@ -184,5 +184,28 @@ describe('restores', () => {
       expect(restored.tasks).toContain('sink#0');
       for (const t of restored.tasks) expect(f.taskIds).toContain(t);
     }
+  });
+});
+
+describe('versions of a persistent map', () => {
+  it('keep every key a Map can hold, undefined included, when an older version is read again', () => {
+    const older = PersistentMap.from<string | undefined, number>([
+      [undefined, 0],
+      ['a', 1],
+    ]);
+    const newer = older.withMutations((m) => {
+      m.set('a', 2);
+      m.set('b', 3);
+    });
+    expect([...older.view()]).toEqual([
+      [undefined, 0],
+      ['a', 1],
+    ]);
+    expect([...newer.view()]).toEqual([
+      [undefined, 0],
+      ['a', 2],
+      ['b', 3],
+    ]);
+    expect(older.get(undefined)).toBe(0);
   });
 });
