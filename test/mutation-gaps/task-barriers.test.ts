@@ -182,6 +182,20 @@ describe('at-least-once tracking', () => {
     expect(h.view.trackedCheckpoints).toEqual([]);
   });
 
+  it('the last barrier of a cancelled checkpoint starts nothing: a coordinator abort of it stays noted until a newer checkpoint starts', () => {
+    const h = new TaskHarness({ inputChannels: 3, ...AT_LEAST_ONCE });
+    expect(h.aborted(1)).toEqual([]);
+    expect(h.view.abortedBeforeStart).toEqual([1]);
+    h.barrier(0, 1, B);
+    expect(declines(h.cancelMarker(1, 1))).toEqual([[1, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER']]);
+    expect(h.barrier(2, 1, B)).toEqual([]);
+    expect(h.view.abortedBeforeStart).toEqual([1]);
+    h.barrier(0, 2, B);
+    h.barrier(1, 2, B);
+    expect(snapshots(h.barrier(2, 2, B))).toEqual([[2, false]]);
+    expect(h.view.abortedBeforeStart).toEqual([]);
+  });
+
   it('a cancelled checkpoint is no longer tracked once every channel delivered its barrier or the marker', () => {
     const h = new TaskHarness({ inputChannels: 2, ...AT_LEAST_ONCE });
     h.barrier(0, 1, B);
