@@ -1,8 +1,9 @@
 /**
  * Behaviour of the coordinator's pure steps that the scenario tests left unpinned (Stryker left
- * these mutants of `machines/coordinator/` alive): how plans are computed and reused, the first
- * periodic delay, liveness of tasks that ended and heartbeats of tasks not running, what shutdown
- * disarms, how restores pick their tasks and when they wait, and older versions of a persistent map.
+ * these mutants of `machines/coordinator/` and `machines/_internals/` alive): how plans are
+ * computed and reused, the first periodic delay, liveness of tasks that ended and heartbeats of
+ * tasks not running, what shutdown disarms, how restores pick their tasks and when they wait, and
+ * older versions of a persistent map.
  */
 import { describe, expect, it } from 'vitest';
 import type { JobTopology, TaskId } from '../../spec/index.js';
@@ -86,6 +87,17 @@ describe('calculatePlan', () => {
     const plan = calculatePlan(prepareTopology(WIDE_JOB), tasksOf(WIDE_JOB, { 'src#0': { attempt: 0, state: 'finished' } }), resolveConfig({}));
     expect(plan).toMatchObject({ ok: true, plan: { finished: ['src#0'] } });
     expect(plan.ok && plan.plan.toTrigger.map((r) => r.taskId)).toEqual(['src#1']);
+  });
+  it('skips inputs from vertices the topology does not have (it is not validated here)', () => {
+    const odd: JobTopology = {
+      jobId: 'odd',
+      vertices: [
+        { id: 'src', parallelism: 1, inputs: [] },
+        { id: 'sink', parallelism: 1, inputs: [{ from: 'ghost', pattern: 'pointwise' }, { from: 'src', pattern: 'pointwise' }] },
+      ],
+    };
+    const plan = calculatePlan(prepareTopology(odd), tasksOf(odd, { 'src#0': { attempt: 0, state: 'finished' } }), resolveConfig({}));
+    expect(plan.ok && plan.plan.toTrigger.map((r) => r.taskId)).toEqual(['sink#0']);
   });
 });
 
