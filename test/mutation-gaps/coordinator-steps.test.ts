@@ -119,6 +119,13 @@ describe('liveness supervision', () => {
     expect(f.commandsOf('taskLost').map((c) => c.taskId)).toEqual(['src#1', 'sink#0']);
   });
 
+  it('changes nothing for a heartbeat at the instant the task was last seen', async () => {
+    const f = await startFixture({ config: { heartbeatTimeout: 1000 } });
+    const before = f.c.actor.getSnapshot().context;
+    expect(f.c.receive({ type: 'heartbeat', jobId: 'job', taskId: 'src#0', attempt: 0 })).toEqual({ ok: true });
+    expect(f.c.actor.getSnapshot().context).toBe(before);
+  });
+
   it('reports how long a lost task was silent', async () => {
     const f = await startFixture({ config: { heartbeatTimeout: 1000 } });
     // Checks run every 500 ms from t=1000; every task was last seen at t=1000.
