@@ -76,7 +76,8 @@ export function trackCancelMarker(ctx: TaskContext, e: CancelMarkerEvent, emit: 
   let k = 0;
   while (k < inputs.tracked.length && (inputs.tracked[k] as TrackedCheckpoint).checkpointId < id) k++;
   const reason: DeclineReason = 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER';
-  let rest = inputs.tracked.slice(k);
+  // Unchanged unless a branch below replaces it, so a marker that changes nothing returns `ctx`.
+  let rest = k === 0 ? inputs.tracked : inputs.tracked.slice(k);
   let next = dropAll(ctx, inputs.tracked.slice(0, k), reason, emit);
   let latestTrackedId = inputs.latestTrackedId;
   const head = rest[0];

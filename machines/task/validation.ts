@@ -1,5 +1,5 @@
 /**
- * Validation of the task's input (fails fast with a a `ConfigError`) and of every event
+ * Validation of the task's input (fails fast with a `ConfigError`) and of every event
  * (a typed {@link Rejection}; a rejected event changes nothing).
  * @packageDocumentation
  */
@@ -24,7 +24,7 @@ export function rejection(code: RejectionCode, path: string, message: string): R
   return { code, path, message };
 }
 
-const isTime = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isTime = (v: unknown): boolean => Number.isFinite(v) && (v as number) >= 0;
 const isText = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
 
 /**
@@ -226,7 +226,7 @@ export function resolveTaskConfig(input: TaskInput): TaskConfig {
   const awaitFinal = input.awaitFinalCheckpoint ?? true;
   if (typeof awaitFinal !== 'boolean') throw new ConfigError('awaitFinalCheckpoint', 'must be a boolean');
   const heartbeatInterval = input.heartbeatInterval ?? 0;
-  if (typeof heartbeatInterval !== 'number' || !Number.isFinite(heartbeatInterval) || heartbeatInterval < 0) {
+  if (!Number.isFinite(heartbeatInterval) || heartbeatInterval < 0) {
     throw new ConfigError('heartbeatInterval', `must be a non-negative number of milliseconds, got ${String(heartbeatInterval)}`);
   }
   const restore = input.restore ?? null;
