@@ -10,6 +10,9 @@ export default {
   vitest: { configFile: 'vitest.stryker.config.ts' },
   mutate: ['machines/**/*.ts', '!machines/**/index.ts'],
   coverageAnalysis: 'perTest',
+  // A mutant's covering tests run in well under a second; one that loops forever is cut off after
+  // 1.5 times their time plus 2.5 s (Stryker's default slack is 5 s), and counts as a timeout.
+  timeoutMS: 2500,
   concurrency: 2,
   // Static mutants (module-level code: the statechart definitions, constant tables) would each run
   // every test; they are left out, and the report counts them as ignored.
