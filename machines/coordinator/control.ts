@@ -127,7 +127,9 @@ export function requestRestore(ctx: CoordinatorContext, scope: 'global' | 'regio
   if (!prior) return { ...ctx, deferredRestore: { scope, tasks } };
   if (prior.scope !== 'regional') return ctx;
   if (scope !== 'regional') return { ...ctx, deferredRestore: { scope, tasks } };
-  return { ...ctx, deferredRestore: { scope, tasks: [...new Set([...(prior.tasks ?? []), ...(tasks ?? [])])] } };
+  // A regional restore without tasks names every task: merged with anything, it stays every task.
+  const merged = prior.tasks === undefined || tasks === undefined ? undefined : [...new Set([...prior.tasks, ...tasks])];
+  return { ...ctx, deferredRestore: { scope, tasks: merged } };
 }
 
 /**
