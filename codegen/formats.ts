@@ -89,6 +89,7 @@ export const FORMAT_BY_FIELD: Readonly<Record<string, StringFormat | NumberForma
   lastSubsumedCheckpointId: 'checkpointIdOrNone',
   latestCompletedCheckpointId: 'checkpointIdOrNone',
   sequence: 'index',
+  inline: 'base64',
 };
 
 /**

@@ -16,8 +16,8 @@ export interface StateHandle {
   /**
    * The state itself, base64, when it is small enough to travel in the acknowledgement and be
    * kept in the completed checkpoint's metadata instead of a file of its own (Flink's
-   * `state.storage.fs.memory-threshold`); absent when the state lives at `key`.
-   * @format base64
+   * `state.storage.fs.memory-threshold`); absent when the state lives at `key`. Its wire
+   * format is base64 of at most 1 MiB.
    */
   readonly inline?: string;
 }

@@ -124,7 +124,7 @@ export class FileBackend implements EpochBackend, LeaseBackend {
     assertEpoch('check', epoch, await this.currentEpoch());
   }
 
-  /** {@inheritDoc EpochBackend.acquire} (The new epoch has no lease.) */
+  /** Durably increments the epoch and resolves with the new one; the new epoch has no lease. */
   async acquire(): Promise<number> {
     return (await this.manifest.update(({ lease: _, ...m }) => ({ ...m, epoch: m.epoch + 1 }))).after.epoch;
   }

@@ -141,7 +141,7 @@ export class PostgresBackend implements EpochBackend, LeaseBackend {
     assertEpoch('check', epoch, await this.currentEpoch());
   }
 
-  /** {@inheritDoc EpochBackend.acquire} (The new epoch has no lease.) */
+  /** Durably increments the epoch and resolves with the new one; the new epoch has no lease. */
   async acquire(): Promise<number> {
     const r = await this.pool.query<{ epoch: string }>(
       `INSERT INTO ${this.t.leader} AS l (job_id, epoch) VALUES ($1, 1)
