@@ -30,6 +30,26 @@ function failingTriggers() {
   return { send, failAll };
 }
 
+
+/** Checkpoint 1 acknowledged and being stored, checkpoint 2 acknowledged and waiting behind it. */
+async function storedAndWaiting() {
+  const store = new DeferredStore();
+  const f = await startFixture({ store, config: { maxConcurrent: 2 } });
+  const one = f.c.triggerCheckpoint();
+  const two = f.c.triggerCheckpoint();
+  f.ackAll(1);
+  f.ackAll(2);
+  return { store, f, one, two };
+}
+
+/** Lets the store answer both writes; both checkpoints complete. */
+async function bothComplete(store: DeferredStore, one: Promise<unknown>, two: Promise<unknown>): Promise<void> {
+  await store.release();
+  await store.release();
+  expect(await one).toMatchObject({ status: 'completed', checkpointId: 1 });
+  expect(await two).toMatchObject({ status: 'completed', checkpointId: 2 });
+}
+
 describe('a checkpoint being stored', () => {
   it('does not expire when its timeout fires meanwhile', async () => {
     const store = new DeferredStore();
@@ -55,21 +75,13 @@ describe('a checkpoint being stored', () => {
   });
 
   it('is not aborted by a decline while it waits for the store behind an older one', async () => {
-    const store = new DeferredStore();
-    const f = await startFixture({ store, config: { maxConcurrent: 2 } });
-    const one = f.c.triggerCheckpoint();
-    const two = f.c.triggerCheckpoint();
-    f.ackAll(1);
-    f.ackAll(2);
+    const { store, f, one, two } = await storedAndWaiting();
     expect(f.c.state().pending).toMatchObject([
       { checkpointId: 1, stage: 'finalizing' },
       { checkpointId: 2, stage: 'acknowledged' },
     ]);
     expect(f.decline('src#0', 2)).toEqual({ ok: true });
-    await store.release();
-    await store.release();
-    expect(await one).toMatchObject({ status: 'completed', checkpointId: 1 });
-    expect(await two).toMatchObject({ status: 'completed', checkpointId: 2 });
+    await bothComplete(store, one, two);
     expect(f.commandsOf('checkpointAborted')).toEqual([]);
   });
 
@@ -202,21 +214,13 @@ describe('the completed checkpoint the coordinator keeps', () => {
 
 describe('a batch of acknowledgements', () => {
   it('that completes no checkpoint is applied in one step, while a checkpoint is stored or waits for the store', async () => {
-    const store = new DeferredStore();
-    const f = await startFixture({ store, config: { maxConcurrent: 2 } });
-    const one = f.c.triggerCheckpoint();
-    const two = f.c.triggerCheckpoint();
-    f.ackAll(1);
-    f.ackAll(2);
+    const { store, f, one, two } = await storedAndWaiting();
     f.clearLog();
     // Redeliveries for the stored checkpoint 1 and for checkpoint 2 waiting behind it.
     expect(f.c.receiveBatch([f.ackMessage('src#0', 1), f.ackMessage('src#1', 1), f.ackMessage('src#0', 2), f.ackMessage('src#1', 2)])).toEqual([]);
     expect(f.commandsOf('continueBatch')).toEqual([]);
     expect(f.c.actor.getSnapshot().context.stats.duplicateAcknowledgements).toBe(4);
-    await store.release();
-    await store.release();
-    expect(await one).toMatchObject({ status: 'completed', checkpointId: 1 });
-    expect(await two).toMatchObject({ status: 'completed', checkpointId: 2 });
+    await bothComplete(store, one, two);
   });
 
   it('rejects a newer attempt for a stored checkpoint and goes on with the rest', async () => {
