@@ -17,7 +17,7 @@ import { frame, unframe } from '../frame.js';
 import type { IgnoredRecord, LoadReport } from '../ports.js';
 import { retain } from '../retention.js';
 import { CheckpointIdError, assertNewId } from '../checkpoint-ids.js';
-import { fsyncDir, removeIfPresent, writeAtomic } from './atomic-file.js';
+import { removeIfPresent, writeAtomic } from './atomic-file.js';
 import type { LeaseBackend, LeaseView, RenewResult } from '../lease-backend.js';
 import { leaseReleased, leaseRenewed, leaseTaken } from '../lease-backend.js';
 import type { Manifest, ManifestEntry } from './manifest-log.js';
@@ -105,9 +105,8 @@ export class FileBackend implements EpochBackend, LeaseBackend {
       if (e instanceof FencedWriteError || e instanceof CheckpointIdError) await removeIfPresent(path);
       throw e;
     }
-    if (removed.length === 0) return;
+    // Not fsynced: a deletion a crash undoes leaves an orphan, which the next opening removes.
     for (const r of removed) await removeIfPresent(join(this.checkpointsDir, r.file));
-    await fsyncDir(this.checkpointsDir);
   }
 
   /** {@inheritDoc EpochBackend.reserveIds} */

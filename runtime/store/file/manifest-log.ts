@@ -69,6 +69,8 @@ function isManifest(m: unknown): m is Manifest {
 /** The manifest files of one store directory. */
 export class ManifestLog {
   private readonly queue = new SerialQueue();
+  /** The newest manifest this log read whole or wrote, with its number. */
+  private known: { readonly top: number; readonly manifest: Manifest } | null = null;
 
   /**
    * Creates the log (the directory must exist).
@@ -84,6 +86,16 @@ export class ManifestLog {
 
   /** Reads the newest valid manifest. */
   async read(): Promise<ManifestRead> {
+    return (await this.scan()).read;
+  }
+
+  /**
+   * The manifest numbers present, newest first, and the newest valid manifest. A manifest file
+   * never changes once created, and numbers only grow (clean-up removes old ones, never the
+   * newest), so when the newest number is the one this log last read or wrote, the manifest is
+   * the one it holds: one directory listing instead of reading, checksumming and parsing a file.
+   */
+  private async scan(): Promise<{ readonly read: ManifestRead; readonly seqs: readonly number[] }> {
     for (;;) {
       const seqs = (await readdir(this.dir))
         .map((n) => NAME.exec(n)?.[1])
@@ -91,6 +103,8 @@ export class ManifestLog {
         .map(Number)
         .sort((a, b) => b - a);
       const top = seqs[0] ?? 0;
+      const known = this.known;
+      if (known !== null && known.top === top) return { read: { manifest: known.manifest, top, ignored: [] }, seqs };
       const ignored: IgnoredRecord[] = [];
       let vanished = false;
       for (const seq of seqs) {
@@ -117,9 +131,11 @@ export class ManifestLog {
           ignored.push({ where: nameOf(seq), defect: 'malformed' });
           continue;
         }
-        return { manifest: await this.withFloor(doc, ignored), top, ignored };
+        // Only the newest, read whole, is remembered: a fallback's id floor depends on other files.
+        if (seq === top) this.known = { top, manifest: doc };
+        return { read: { manifest: await this.withFloor(doc, ignored), top, ignored }, seqs };
       }
-      if (!vanished) return { manifest: await this.withFloor(INITIAL, ignored), top, ignored };
+      if (!vanished) return { read: { manifest: await this.withFloor(INITIAL, ignored), top, ignored }, seqs };
     }
   }
 
@@ -137,12 +153,14 @@ export class ManifestLog {
   update(change: (current: Manifest) => Manifest): Promise<{ readonly before: Manifest; readonly after: Manifest }> {
     return this.queue.run(async () => {
       for (;;) {
-        const { manifest: before, top } = await this.read();
+        const { read, seqs } = await this.scan();
+        const { manifest: before, top } = read;
         const after = change(before);
         const body = Buffer.from(JSON.stringify(after), 'utf8');
         if (!(await writeAtomic(join(this.dir, nameOf(top + 1)), frame(body), 'create'))) continue;
-        // Each write retires the manifests that fell out of the window (a few, to catch up after crashes).
-        for (let seq = top + 1 - KEEP; seq > 0 && seq > top + 1 - 2 * KEEP; seq--) await removeIfPresent(join(this.dir, nameOf(seq)));
+        this.known = { top: top + 1, manifest: after };
+        // Each write retires the manifests listed that fell out of the window (all of them, to catch up after crashes).
+        for (const seq of seqs) if (seq <= top + 1 - KEEP) await removeIfPresent(join(this.dir, nameOf(seq)));
         return { before, after };
       }
     });
