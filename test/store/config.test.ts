@@ -19,6 +19,8 @@ const cases: Array<[string, unknown, string]> = [
   ['an unknown option', { retain: 2 }, 'retain'],
   ['an unknown compression option', { compression: { algo: 'lz4' } }, 'compression.algo'],
   ['leadership', { leadership: 'maybe' }, 'leadership'],
+  ['inlineCheckpointBytes', { inlineCheckpointBytes: -1 }, 'inlineCheckpointBytes'],
+  ['inlineCheckpointBytes', { inlineCheckpointBytes: '64k' }, 'inlineCheckpointBytes'],
 ];
 
 describe('file store configuration', () => {

@@ -17,10 +17,10 @@ async function newestManifest(dir: string): Promise<string> {
   return join(dir, names[names.length - 1]!);
 }
 
-/** A store with checkpoints 1 and 2 retained. */
+/** A store with checkpoints 1 and 2 retained, each in a file of its own. */
 async function twoCheckpoints(): Promise<string> {
   const dir = await tempDir();
-  const s = await openFileStore(dir, { retained: 2 });
+  const s = await openFileStore(dir, { retained: 2, inlineCheckpointBytes: 0 });
   for (let i = 0; i < 2; i++) await s.store.add(checkpointOf(await s.counter.getAndIncrement()), []);
   return dir;
 }
@@ -64,6 +64,18 @@ describe('file store corruption', () => {
     expect(id).toBeGreaterThan(2);
     await s.store.add(checkpointOf(id), []);
     expect(idsOf(await s.store.load())).toEqual([1, id]);
+  });
+
+  it('falls back to the previous manifest and the checkpoint it holds when the newest is torn', async () => {
+    const dir = await tempDir();
+    const w = await openFileStore(dir, { retained: 2 });
+    for (let i = 0; i < 2; i++) await w.store.add(checkpointOf(await w.counter.getAndIncrement()), []);
+    expect(await readdir(join(dir, 'checkpoints'))).toEqual([]);
+    await truncate(await newestManifest(dir), 30);
+    const s = await openFileStore(dir, { retained: 2 });
+    expect(s.recovery.ignored).toHaveLength(1);
+    expect(idsOf(s.recovery.checkpoints)).toEqual([1]);
+    expect(plain(s.recovery.checkpoints[0]!)).toEqual(plain(checkpointOf(1)));
   });
 
   it('never hands out the id of a checkpoint file again when every manifest is corrupted', async () => {

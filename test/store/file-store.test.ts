@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorruptStateError, openFileStore } from '../../runtime/store/index.js';
 import { describeDurableStore } from './contract.js';
-import { checkpointOf, tempDir, useTempDirs } from './support.js';
+import { checkpointOf, idsOf, plain, tempDir, useTempDirs } from './support.js';
 
 useTempDirs();
 
@@ -21,9 +21,27 @@ describe('file store on disk', () => {
 
   it('deletes the files of subsumed checkpoints', async () => {
     const dir = await tempDir();
-    const s = await openFileStore(dir, { retained: 2 });
+    const s = await openFileStore(dir, { retained: 2, inlineCheckpointBytes: 0 });
     for (let i = 0; i < 4; i++) await s.store.add(checkpointOf(await s.counter.getAndIncrement()), []);
     expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual(['chk-3.json', 'chk-4.json']);
+  });
+
+  it('keeps a small checkpoint in the manifest and a larger one in a file of its own', async () => {
+    const dir = await tempDir();
+    const s = await openFileStore(dir, { retained: 3, inlineCheckpointBytes: 2048 });
+    const small = checkpointOf(await s.counter.getAndIncrement());
+    const large = checkpointOf(await s.counter.getAndIncrement(), 'checkpoint', 100);
+    await s.store.add(small, []);
+    expect(await readdir(join(dir, 'checkpoints'))).toEqual([]);
+    await s.store.add(large, []);
+    expect(await readdir(join(dir, 'checkpoints'))).toEqual(['chk-2.json']);
+    const reopened = await openFileStore(dir, { retained: 3 });
+    expect(reopened.recovery.ignored).toEqual([]);
+    expect(reopened.recovery.checkpoints.map(plain)).toEqual([plain(small), plain(large)]);
+    // Subsuming both leaves no file behind, and the manifest no longer holds the small one.
+    for (let i = 0; i < 3; i++) await reopened.store.add(checkpointOf(await reopened.counter.getAndIncrement()), []);
+    expect(await readdir(join(dir, 'checkpoints'))).toEqual([]);
+    expect(idsOf(await reopened.store.load())).toEqual([3, 4, 5]);
   });
 
   it('leaves no checkpoint file behind when a fenced add is refused', async () => {

@@ -1,8 +1,9 @@
 /**
- * The file store's checkpoints, id counter and leader epoch. Each completed checkpoint is one
- * checksummed file under `checkpoints/`, written and fsynced before the manifest that makes it
- * retained; the manifest (see {@link ManifestLog}) is the single point of truth, and every write
- * to it checks the writer's epoch in the same compare-and-set. The leader lease is in the
+ * The file store's checkpoints, id counter and leader epoch. A completed checkpoint whose metadata
+ * is small is written into the manifest that makes it retained (one durable write); a larger one
+ * is one checksummed file under `checkpoints/`, written and fsynced before that manifest. The
+ * manifest (see {@link ManifestLog}) is the single point of truth, and every write to it checks
+ * the writer's epoch in the same compare-and-set. The leader lease is in the
  * manifest: each take, renewal or release is one manifest write, checked in the same way.
  * @packageDocumentation
  */
@@ -40,10 +41,13 @@ export class FileBackend implements EpochBackend, LeaseBackend {
    * Creates the backend (the directories must exist).
    * @param dir - the store directory.
    * @param retained - how many checkpoints to retain.
+   * @param inlineBytes - checkpoints whose encoded metadata is at most this many bytes are kept in
+   *   the manifest instead of a file (0: always a file).
    */
   constructor(
     dir: string,
     private readonly retained: number,
+    private readonly inlineBytes = 0,
   ) {
     this.checkpointsDir = join(dir, 'checkpoints');
     this.manifest = new ManifestLog(dir, async () => 1 + Math.max(0, ...(await this.checkpointFileIds())));
@@ -68,6 +72,11 @@ export class FileBackend implements EpochBackend, LeaseBackend {
   }
 
   private async readCheckpoint(entry: ManifestEntry): Promise<CompletedCheckpoint | IgnoredRecord> {
+    if (entry.file === undefined) {
+      // Held by the manifest, whose checksum covered it.
+      const checkpoint = decodeCheckpoint(entry.body ?? '');
+      return checkpoint && checkpoint.checkpointId === entry.checkpointId ? checkpoint : { where: `manifest (checkpoint ${entry.checkpointId})`, defect: 'malformed' };
+    }
     const where = `checkpoints/${entry.file}`;
     let data: Buffer;
     try {
@@ -88,25 +97,28 @@ export class FileBackend implements EpochBackend, LeaseBackend {
     const current = (await this.manifest.read()).manifest;
     assertEpoch('add', epoch, current.epoch);
     assertNewId(checkpointId, current.nextId, current.checkpoints.map((c) => c.checkpointId));
+    const body = encodeCheckpoint(checkpoint);
+    const inline = Buffer.byteLength(body, 'utf8') <= this.inlineBytes;
     const file = `chk-${checkpointId}.json`;
     const path = join(this.checkpointsDir, file);
-    await writeAtomic(path, frame(Buffer.from(encodeCheckpoint(checkpoint), 'utf8')), 'replace');
+    if (!inline) await writeAtomic(path, frame(Buffer.from(body, 'utf8')), 'replace');
+    const entry: ManifestEntry = inline ? { checkpointId, snapshot, discardOnSubsume, body } : { checkpointId, snapshot, discardOnSubsume, file };
     let removed: readonly ManifestEntry[] = [];
     try {
       await this.manifest.update((m) => {
         assertEpoch('add', epoch, m.epoch);
         assertNewId(checkpointId, m.nextId, m.checkpoints.map((c) => c.checkpointId));
-        const r = retain(m.checkpoints, { checkpointId, snapshot, discardOnSubsume, file }, subsumed, this.retained);
+        const r = retain(m.checkpoints, entry, subsumed, this.retained);
         removed = r.removed;
         return { ...m, checkpoints: r.retained };
       });
     } catch (e) {
       // Refused before the manifest changed: the file is referenced by nothing.
-      if (e instanceof FencedWriteError || e instanceof CheckpointIdError) await removeIfPresent(path);
+      if (!inline && (e instanceof FencedWriteError || e instanceof CheckpointIdError)) await removeIfPresent(path);
       throw e;
     }
     // Not fsynced: a deletion a crash undoes leaves an orphan, which the next opening removes.
-    for (const r of removed) await removeIfPresent(join(this.checkpointsDir, r.file));
+    for (const r of removed) if (r.file !== undefined) await removeIfPresent(join(this.checkpointsDir, r.file));
   }
 
   /** {@inheritDoc EpochBackend.reserveIds} */

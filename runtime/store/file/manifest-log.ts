@@ -1,6 +1,6 @@
 /**
  * The file store's manifest: the leader epoch, the id counter's high-water mark and the index of
- * retained checkpoints, in one small checksummed file. Each change writes a new numbered file
+ * retained checkpoints (holding the small ones whole), in one checksummed file. Each change writes a new numbered file
  * `manifest-<seq>.json`, created only if absent (a hard link, atomic across processes), so two
  * writers can never both turn version n into n+1: the loser re-reads and re-checks its epoch.
  * The leader lease lives in the manifest too, so taking it and bumping the epoch is one write.
@@ -18,10 +18,12 @@ import type { RetentionEntry } from '../retention.js';
 import { SerialQueue } from '../serial-queue.js';
 import { removeIfPresent, writeAtomic } from './atomic-file.js';
 
-/** A retained checkpoint in the manifest's index. */
+/** A retained checkpoint in the manifest's index: in a file of its own, or (a small one) in the manifest. */
 export interface ManifestEntry extends RetentionEntry {
-  /** Its file in the checkpoints directory. */
-  readonly file: string;
+  /** Its file in the checkpoints directory, when it has one. */
+  readonly file?: string;
+  /** The checkpoint itself (`encodeCheckpoint`), when the manifest holds it. */
+  readonly body?: string;
 }
 
 /** The manifest's contents. */
@@ -62,7 +64,7 @@ function isManifest(m: unknown): m is Manifest {
     Number.isInteger(v.nextId) &&
     Array.isArray(v.checkpoints) &&
     (v.lease === undefined || isLeaseRecord(v.lease)) &&
-    v.checkpoints.every((e) => Number.isInteger(e.checkpointId) && typeof e.snapshot === 'string' && typeof e.discardOnSubsume === 'boolean' && typeof e.file === 'string')
+    v.checkpoints.every((e) => Number.isInteger(e.checkpointId) && typeof e.snapshot === 'string' && typeof e.discardOnSubsume === 'boolean' && (typeof e.file === 'string') !== (typeof e.body === 'string'))
   );
 }
 
