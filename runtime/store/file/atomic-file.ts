@@ -5,23 +5,44 @@
  * one; what a crash leaves behind is a temporary file that {@link removeStaleTemps} deletes.
  * @packageDocumentation
  */
-import { link, open, readdir, rename, unlink } from 'node:fs/promises';
+import { close, fsync, link, open, rename, unlink, write } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 const TEMP_PREFIX = '.tmp.';
 let tempSeq = 0;
 
+// The callback API, one promise per step rather than per system call: a checkpoint's durable
+// writes run on the thread that also moves the records, so their bookkeeping is kept small.
+type Done<T> = (error: NodeJS.ErrnoException | null, value: T) => void;
+const call = <T = void>(start: (done: Done<T>) => void): Promise<T> => new Promise<T>((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
+
+/** Flushes the open file `fd` to disk and closes it (closing it also when the flush fails). */
+function syncAndClose(fd: number, done: Done<void>): void {
+  fsync(fd, (syncError) => close(fd, (closeError) => done(syncError ?? closeError, undefined)));
+}
+
 /**
- * Fsyncs a directory, so that names created, renamed or removed in it are durable.
- * @param dir - the directory.
+ * Fsyncs a directory, so that names created, renamed or removed in it are durable (or a file, so
+ * that its contents are).
+ * @param dir - the directory (or file).
  */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+export function fsyncDir(dir: string): Promise<void> {
+  return call<void>((done) => open(dir, 'r', (e, fd) => (e ? done(e, undefined) : syncAndClose(fd, done))));
+}
+
+/** Creates `path` (which must not exist), writes `data` to it whole, fsyncs and closes it. */
+function createDurably(path: string, data: Uint8Array): Promise<void> {
+  return call<void>((done) =>
+    open(path, 'wx', (e, fd) => {
+      if (e) return done(e, undefined);
+      const from = (offset: number): void => {
+        if (offset >= data.byteLength) return syncAndClose(fd, done);
+        write(fd, data, offset, data.byteLength - offset, null, (we, written) => (we ? close(fd, () => done(we, undefined)) : from(offset + written)));
+      };
+      from(0);
+    }),
+  );
 }
 
 /**
@@ -35,24 +56,18 @@ export async function fsyncDir(dir: string): Promise<void> {
 export async function writeAtomic(path: string, data: Uint8Array, mode: 'replace' | 'create'): Promise<boolean> {
   const dir = dirname(path);
   const temp = join(dir, `${TEMP_PREFIX}${process.pid}.${++tempSeq}.${basename(path)}`);
-  const fh = await open(temp, 'wx');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await createDurably(temp, data);
   let created = true;
   if (mode === 'replace') {
-    await rename(temp, path);
+    await call((done) => rename(temp, path, (e) => done(e, undefined)));
   } else {
     try {
-      await link(temp, path);
+      await call((done) => link(temp, path, (e) => done(e, undefined)));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       created = false;
     } finally {
-      await unlink(temp);
+      await call((done) => unlink(temp, (e) => done(e, undefined)));
     }
   }
   await fsyncDir(dir);
@@ -65,7 +80,7 @@ export async function writeAtomic(path: string, data: Uint8Array, mode: 'replace
  */
 export async function removeIfPresent(path: string): Promise<void> {
   try {
-    await unlink(path);
+    await call((done) => unlink(path, (e) => done(e, undefined)));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
