@@ -20,7 +20,7 @@ import { gc, median } from './stats.js';
 export interface PipelineBenchOptions {
   /** Records per input partition (default 300,000: 1,200,000 records per run). */
   readonly records?: number;
-  /** Measured repetitions of each variant (default 11: a run lasts about half a second, so the median needs many), after one warm-up of each. */
+  /** Measured repetitions of each variant (default 21: a run lasts about half a second, so the median needs many), after two warm-ups of each. */
   readonly repetitions?: number;
 }
 
@@ -42,9 +42,11 @@ async function once(interval: number | null, records: number): Promise<JobResult
  */
 export async function benchPipeline(options: PipelineBenchOptions = {}): Promise<Array<Record<string, unknown>>> {
   const records = options.records ?? 300_000;
-  const repetitions = options.repetitions ?? 11;
-  await once(100, records);
-  await once(null, records);
+  const repetitions = options.repetitions ?? 21;
+  for (let i = 0; i < 2; i++) {
+    await once(100, records);
+    await once(null, records);
+  }
   const on: JobResult[] = [];
   const off: JobResult[] = [];
   for (let i = 0; i < repetitions; i++) {
