@@ -19,7 +19,7 @@ import { FileBackend } from './file-backend.js';
 import { FileSnapshots } from './file-snapshots.js';
 
 /** Options of {@link openFileStore}. */
-export interface FileStoreOptions extends DurableStoreOptions {
+export type FileStoreOptions = DurableStoreOptions & {
   /**
    * A checkpoint whose encoded metadata is at most this many bytes is kept in the manifest that
    * retains it rather than in a file of its own (default 64 KiB; 0: always a file). It then costs
@@ -27,7 +27,7 @@ export interface FileStoreOptions extends DurableStoreOptions {
    * fsynced), as Flink keeps small state in the metadata (`state.storage.fs.memory-threshold`).
    */
   readonly inlineCheckpointBytes?: number;
-}
+};
 
 /** Default of {@link FileStoreOptions.inlineCheckpointBytes}. */
 const INLINE_CHECKPOINT_BYTES = 64 * 1024;
