@@ -3,8 +3,8 @@
  * is small is written into the manifest that makes it retained (one durable write); a larger one
  * is one checksummed file under `checkpoints/`, written and fsynced before that manifest. The
  * manifest (see {@link ManifestLog}) is the single point of truth, and every write to it checks
- * the writer's epoch in the same compare-and-set. The leader lease is in the
- * manifest: each take, renewal or release is one manifest write, checked in the same way.
+ * the writer's epoch in the same compare-and-set. The leader lease is in the manifest: each take,
+ * renewal or release is one manifest write, checked in the same way.
  * @packageDocumentation
  */
 import { readFile, readdir } from 'node:fs/promises';

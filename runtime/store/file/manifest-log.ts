@@ -1,8 +1,9 @@
 /**
  * The file store's manifest: the leader epoch, the id counter's high-water mark and the index of
- * retained checkpoints (holding the small ones whole), in one checksummed file. Each change writes a new numbered file
- * `manifest-<seq>.json`, created only if absent (a hard link, atomic across processes), so two
- * writers can never both turn version n into n+1: the loser re-reads and re-checks its epoch.
+ * retained checkpoints (holding the small ones whole), in one checksummed file. Each change writes
+ * a new numbered file `manifest-<seq>.json`, created only if absent (a hard link, atomic across
+ * processes), so two writers can never both turn version n into n+1: the loser re-reads and
+ * re-checks its epoch.
  * The leader lease lives in the manifest too, so taking it and bumping the epoch is one write.
  * Loading takes the newest valid manifest; a corrupted one is reported and skipped.
  * @packageDocumentation
